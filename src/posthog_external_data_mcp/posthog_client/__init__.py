@@ -1,0 +1,56 @@
+"""A typed async client for PostHog's External Data Schemas API. Knows nothing of MCP."""
+
+from .client import ActionOutcome, Exchange, MissingApiKeyError, PostHogClient, create_http_client
+from .errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PermissionDeniedError,
+    PostHogConnectionError,
+    PostHogError,
+    PostHogTimeoutError,
+    RateLimitError,
+    ServerError,
+)
+from .models import (
+    ExternalDataSchema,
+    IncrementalFields,
+    PersonalApiKey,
+    RowFilter,
+    SchemaCreate,
+    SchemaPage,
+    SchemaUpdate,
+)
+from .paths import ProjectRef, Route
+from .retry import RetryPolicy
+
+__all__ = [
+    "APIStatusError",
+    "ActionOutcome",
+    "AuthenticationError",
+    "BadRequestError",
+    "Exchange",
+    "ExternalDataSchema",
+    "IncrementalFields",
+    "MethodNotAllowedError",
+    "MissingApiKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PersonalApiKey",
+    "PostHogClient",
+    "PostHogConnectionError",
+    "PostHogError",
+    "PostHogTimeoutError",
+    "ProjectRef",
+    "RateLimitError",
+    "RetryPolicy",
+    "Route",
+    "RowFilter",
+    "SchemaCreate",
+    "SchemaPage",
+    "SchemaUpdate",
+    "ServerError",
+    "create_http_client",
+]

@@ -1,0 +1,273 @@
+"""The PostHog client: one method per documented action of the External Data Schemas API.
+
+One `httpx2.AsyncClient` is shared per process (connection reuse); `bind()` makes a cheap per-call view carrying
+the caller's key and default project, so concurrent callers with different keys never share credentials.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from uuid import UUID
+
+import anyio
+import httpx2
+from pydantic import BaseModel
+
+from .. import __version__
+from .errors import (
+    APIStatusError,
+    PostHogConnectionError,
+    PostHogError,
+    PostHogTimeoutError,
+    clean_text,
+    error_from_response,
+)
+from .models import (
+    ExternalDataSchema,
+    IncrementalFields,
+    PersonalApiKey,
+    SchemaCreate,
+    SchemaPage,
+    SchemaUpdate,
+)
+from .paths import CURRENT_PERSONAL_API_KEY_PATH, ProjectRef, Route, SchemaAction, schemas_path
+from .retry import RetryPolicy, may_retry_status, may_retry_transport_failure
+
+USER_AGENT = f"posthog-external-data-mcp/{__version__}"
+DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+# Failures in these phases happen before any byte of the request reached PostHog.
+_NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
+
+
+class MissingApiKeyError(PostHogError):
+    """No key was configured or presented; raised before any request is built."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What one call cost upstream: for logs, never shown with secrets."""
+
+    method: str
+    path: str
+    status: int | None
+    attempts: int
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class ActionOutcome:
+    """The answer of an action that has no object to return (PostHog sends 200/204 with an empty body)."""
+
+    status: int
+    detail: str | None = None
+
+
+def create_http_client(
+    *, timeout: httpx2.Timeout = DEFAULT_TIMEOUT, transport: httpx2.AsyncBaseTransport | None = None
+) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(
+        timeout=timeout,
+        transport=transport,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        follow_redirects=False,  # a redirect would carry the key to wherever PostHog points; refuse instead
+        limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20),
+    )
+
+
+@dataclass
+class PostHogClient:
+    http: httpx2.AsyncClient
+    base_url: str
+    api_key: str | None = field(default=None, repr=False)
+    route: Route = "projects"
+    project_id: ProjectRef = "@current"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    exchanges: list[Exchange] = field(default_factory=list[Exchange])
+
+    def bind(self, *, api_key: str | None = None, project_id: ProjectRef | None = None) -> PostHogClient:
+        """A view for one call: same connection pool, its own key, default project and exchange log."""
+        return PostHogClient(
+            http=self.http,
+            base_url=self.base_url,
+            api_key=self.api_key if api_key is None else api_key,
+            route=self.route,
+            project_id=self.project_id if project_id is None else project_id,
+            retry=self.retry,
+            sleep=self.sleep,
+            rng=self.rng,
+        )
+
+    # -- the documented actions ------------------------------------------------------------------------------
+
+    async def list_schemas(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        search: str | None = None,
+        project_id: ProjectRef | None = None,
+    ) -> SchemaPage:
+        params: dict[str, str | int] = {}
+        if limit is not None:
+            params["limit"] = limit
+        if offset is not None:
+            params["offset"] = offset
+        if search:
+            params["search"] = search
+        response = await self._send("GET", self._path(project_id), params=params)
+        return _parse(SchemaPage, response)
+
+    async def retrieve_schema(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ExternalDataSchema:
+        response = await self._send("GET", self._path(project_id, schema_id))
+        return _parse(ExternalDataSchema, response)
+
+    async def update_schema(
+        self, schema_id: UUID, update: SchemaUpdate, *, project_id: ProjectRef | None = None
+    ) -> ExternalDataSchema:
+        response = await self._send("PATCH", self._path(project_id, schema_id), json=update.to_body())
+        return _parse(ExternalDataSchema, response)
+
+    async def incremental_fields(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> IncrementalFields:
+        # PostHog ignores any body here; none is sent.
+        response = await self._send("POST", self._path(project_id, schema_id, "incremental_fields"))
+        return _parse(IncrementalFields, response)
+
+    async def reload(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
+        return _outcome(await self._send("POST", self._path(project_id, schema_id, "reload")))
+
+    async def resync(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
+        return _outcome(await self._send("POST", self._path(project_id, schema_id, "resync")))
+
+    async def cancel(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
+        return _outcome(await self._send("POST", self._path(project_id, schema_id, "cancel")))
+
+    async def delete_data(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
+        return _outcome(await self._send("DELETE", self._path(project_id, schema_id, "delete_data")))
+
+    async def destroy(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
+        return _outcome(await self._send("DELETE", self._path(project_id, schema_id)))
+
+    async def create_schema(self, create: SchemaCreate, *, project_id: ProjectRef | None = None) -> ExternalDataSchema:
+        response = await self._send("POST", self._path(project_id), json=create.to_body())
+        return _parse(ExternalDataSchema, response)
+
+    async def current_personal_api_key(self) -> PersonalApiKey:
+        return _parse(PersonalApiKey, await self._send("GET", CURRENT_PERSONAL_API_KEY_PATH))
+
+    # -- transport -------------------------------------------------------------------------------------------
+
+    def _path(
+        self, project_id: ProjectRef | None, schema_id: UUID | None = None, action: SchemaAction | None = None
+    ) -> str:
+        return schemas_path(self.route, self.project_id if project_id is None else project_id, schema_id, action)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> httpx2.Response:
+        if not self.api_key:
+            raise MissingApiKeyError("no PostHog personal API key")
+        deadline = time.monotonic() + self.retry.total_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PostHogTimeoutError(
+                    f"gave up after {self.retry.total_timeout:g} s", sent=attempt > 1, attempts=attempt - 1
+                )
+            request = self.http.build_request(
+                method,
+                self.base_url + path,
+                params=params,
+                json=json,
+                headers={"Authorization": f"Bearer {self.api_key}"},
+                timeout=_bounded(self.http.timeout, remaining),
+            )
+            try:
+                response = await self.http.send(request)
+            except httpx2.TransportError as exc:
+                sent = not isinstance(exc, _NOT_SENT)
+                self.exchanges.append(Exchange(method, path, None, attempt, None))
+                failure_class = (
+                    PostHogTimeoutError if isinstance(exc, httpx2.TimeoutException) else PostHogConnectionError
+                )
+                # The exception text names the failure class, never the headers.
+                failure = failure_class(_describe_transport_failure(exc), sent=sent, attempts=attempt)
+                if attempt > self.retry.max_retries or not may_retry_transport_failure(method, sent=sent):
+                    raise failure from None
+                wait = self.retry.backoff(attempt - 1, self.rng)
+            else:
+                self.exchanges.append(
+                    Exchange(method, path, response.status_code, attempt, response.headers.get("x-request-id"))
+                )
+                if response.is_success:
+                    return response
+                error = error_from_response(response, attempts=attempt)
+                if attempt > self.retry.max_retries or not may_retry_status(method, response.status_code):
+                    raise error
+                wait = self._wait_before_retry(error, attempt)
+                if wait is None or wait > deadline - time.monotonic():
+                    raise error
+            await self.sleep(wait)
+
+    def _wait_before_retry(self, error: APIStatusError, attempt: int) -> float | None:
+        if error.retry_after is not None:
+            return error.retry_after if error.retry_after <= self.retry.max_retry_after else None
+        return self.retry.backoff(attempt - 1, self.rng)
+
+
+def _bounded(timeout: httpx2.Timeout, remaining: float) -> httpx2.Timeout:
+    def cap(value: float | None) -> float:
+        return remaining if value is None else min(value, remaining)
+
+    return httpx2.Timeout(
+        connect=cap(timeout.connect), read=cap(timeout.read), write=cap(timeout.write), pool=cap(timeout.pool)
+    )
+
+
+def _describe_transport_failure(exc: httpx2.TransportError) -> str:
+    kinds: list[tuple[type[httpx2.TransportError], str]] = [
+        (httpx2.ConnectTimeout, "timed out connecting to PostHog"),
+        (httpx2.ConnectError, "could not connect to PostHog"),
+        (httpx2.PoolTimeout, "no free connection to PostHog"),
+        (httpx2.TimeoutException, "PostHog did not answer in time"),
+        (httpx2.RemoteProtocolError, "PostHog closed the connection before answering"),
+        (httpx2.UnsupportedProtocol, "unsupported URL scheme for PostHog host"),
+    ]
+    for kind, text in kinds:
+        if isinstance(exc, kind):
+            return text
+    return "the connection to PostHog failed"
+
+
+def _parse(model: type[_ModelT], response: httpx2.Response) -> _ModelT:
+    try:
+        return model.model_validate_json(response.content)
+    except ValueError as exc:
+        raise PostHogError(f"PostHog answered {response.status_code} with a body this client cannot read") from exc
+
+
+def _outcome(response: httpx2.Response) -> ActionOutcome:
+    detail: str | None = None
+    if response.content:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            value = body.get("detail") or body.get("message")  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+            detail = None if value is None else clean_text(str(value))  # pyright: ignore[reportUnknownArgumentType]
+    return ActionOutcome(status=response.status_code, detail=detail)

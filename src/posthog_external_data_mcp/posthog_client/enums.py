@@ -1,0 +1,31 @@
+"""The value sets of the External Data Schemas API (contract §2), as `Literal` types.
+
+Literals (not Enum classes) keep the JSON schemas flat: pydantic renders them as inline `enum` lists.
+"""
+
+from typing import Literal, get_args
+
+SyncType = Literal["full_refresh", "incremental", "append", "webhook", "cdc", "xmin"]
+
+IncrementalFieldType = Literal["integer", "numeric", "datetime", "date", "timestamp", "objectid", "xid"]
+
+# Accepted on input since PostHog floored the cadence at 5 minutes (PR #74915); `never` pauses the schedule
+# and reads back as `sync_frequency: null`. Legacy rows may still read back `1min`.
+SyncFrequency = Literal["never", "5min", "15min", "30min", "1hour", "6hour", "12hour", "24hour", "7day", "30day"]
+
+CdcTableMode = Literal["consolidated", "cdc_only", "both"]
+
+RowFilterOperator = Literal[">", ">=", "<", "<=", "=", "!=", "IN", "NOT IN"]
+
+# Statuses as the API shows them: billing statuses are relabelled by PostHog's serializer.
+KNOWN_STATUSES: tuple[str, ...] = (
+    "Running",
+    "Paused",
+    "Failed",
+    "Completed",
+    "Billing limits",
+    "Billing limits too low",
+)
+
+SYNC_TYPES: tuple[str, ...] = get_args(SyncType)
+SYNC_FREQUENCIES: tuple[str, ...] = get_args(SyncFrequency)

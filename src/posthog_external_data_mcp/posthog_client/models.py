@@ -1,0 +1,215 @@
+"""Pydantic models of what the External Data Schemas API sends and accepts (contract §1.2–§1.4, §3).
+
+Responses are parsed leniently (unknown keys ignored, odd shapes of secondary fields tolerated): a new PostHog
+field or a column object of a different shape must never make a whole answer unreadable. Requests are strict.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from .enums import CdcTableMode, IncrementalFieldType, RowFilterOperator, SyncFrequency, SyncType
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+def _columns_as_list(value: Any) -> Any:
+    """PostHog's column serialization has changed shape over time (a list of objects, or a name→type mapping)."""
+    if isinstance(value, dict):
+        items: list[dict[str, Any]] = []
+        for name, spec in value.items():  # pyright: ignore[reportUnknownVariableType]
+            if isinstance(spec, dict):
+                items.append({"name": name, **spec})
+            else:
+                items.append({"name": name, "type": spec})
+        return items
+    return value
+
+
+class TableColumn(_Response):
+    name: str
+    type: str | None = None
+
+
+class SchemaTable(_Response):
+    id: str
+    name: str
+    row_count: int | None = None
+    columns: Annotated[list[TableColumn], BeforeValidator(_columns_as_list)] = Field(default_factory=list[TableColumn])
+
+
+class AvailableColumn(_Response):
+    name: str
+    data_type: str | None = None
+    is_nullable: bool | None = None
+
+
+class SchemaSource(_Response):
+    id: str
+    source_type: str
+    access_method: str | None = None
+    supports_column_selection: bool | None = None
+    supports_row_filters: bool | None = None
+    api_version: str | None = None
+    supported_api_versions: list[str] | None = None
+
+
+class ApiVersionDeprecation(_Response):
+    version: str
+    sunset_at: str | None = None
+    default_version: str | None = None
+
+
+class RowFilter(BaseModel):
+    """One row filter of a SQL source: `column operator value`, applied at the source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str = Field(min_length=1)
+    operator: RowFilterOperator
+    value: str | float | list[str | float] = Field(description="A list for IN / NOT IN.")
+
+
+class ExternalDataSchema(_Response):
+    """One import schema (a table of a warehouse source), as PostHog's serializer represents it."""
+
+    id: str
+    name: str
+    label: str | None = None
+    description: str | None = None
+    source: SchemaSource | None = None  # only on retrieve
+    table: SchemaTable | None = None
+    should_sync: bool = False
+    status: str | None = None
+    latest_error: str | None = None
+    last_synced_at: str | None = None
+    sync_type: str | None = None
+    sync_frequency: str | None = None
+    sync_time_of_day: str | None = None
+    incremental: bool = False
+    incremental_field: str | None = None
+    incremental_field_type: str | None = None
+    incremental_field_lookback_seconds: int | None = None
+    incremental_sync_blocked: str | None = None
+    primary_key_columns: list[str] | None = None
+    cdc_table_mode: str | None = None
+    enabled_columns: list[str] | None = None
+    row_filters: list[RowFilter] | None = None
+    api_version: str | None = None
+    api_version_deprecation: ApiVersionDeprecation | None = None
+    available_columns: list[AvailableColumn] = Field(default_factory=list[AvailableColumn])
+    source_column_metadata_available: bool | None = None
+
+
+class SchemaPage(_Response):
+    """A page of the list endpoint (DRF limit/offset pagination)."""
+
+    count: int
+    next: str | None = None
+    previous: str | None = None
+    results: list[ExternalDataSchema]
+
+
+class IncrementalFieldCandidate(_Response):
+    field: str
+    field_type: str | None = None
+    label: str | None = None
+    type: str | None = None
+    nullable: bool | None = None
+    is_indexed: bool | None = None
+
+
+class DiscoveredColumn(_Response):
+    field: str
+    type: str | None = None
+    label: str | None = None
+    nullable: bool | None = None
+
+
+class IncrementalFields(_Response):
+    """The answer of the `incremental_fields` action: what sync methods a table can use, and on which columns."""
+
+    incremental_fields: list[IncrementalFieldCandidate] = Field(default_factory=list[IncrementalFieldCandidate])
+    incremental_available: bool | None = None
+    append_available: bool | None = None
+    cdc_available: bool | None = None
+    xmin_available: bool | None = None
+    full_refresh_available: bool | None = None
+    supports_webhooks: bool | None = None
+    webhook_only: bool | None = None
+    available_columns: list[DiscoveredColumn] = Field(default_factory=list[DiscoveredColumn])
+    detected_primary_keys: list[str] | None = None
+
+
+_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+class SchemaUpdate(BaseModel):
+    """The PATCH body: the twelve writable fields (contract §1.2).
+
+    Omitted and explicit `null` stay different: only fields that were set (`model_fields_set`) are sent, so
+    `SchemaUpdate(sync_time_of_day=None)` clears the time while `SchemaUpdate()` leaves it alone.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Not nullable upstream: typed `bool` with an unset default, so an explicit null is rejected here.
+    should_sync: bool = Field(default=None, description="Enable (true) or pause (false) syncing.")  # pyright: ignore[reportAssignmentType]
+    sync_type: SyncType | None = Field(default=None, description="Sync method; call incremental-fields first.")
+    incremental_field: str | None = Field(default=None, description="Cursor column for incremental/append.")
+    incremental_field_type: IncrementalFieldType | None = None
+    incremental_field_lookback_seconds: int | None = Field(
+        default=None, ge=0, le=5_184_000, description="Re-read window behind the cursor, max 60 days."
+    )
+    sync_frequency: SyncFrequency | None = Field(default=None, description="'never' pauses the schedule.")
+    sync_time_of_day: str | None = Field(
+        default=None,
+        pattern=_TIME_OF_DAY.pattern,
+        description="UTC start time HH:MM or HH:MM:SS; null clears it.",
+    )
+    primary_key_columns: list[str] | None = None
+    cdc_table_mode: CdcTableMode | None = None
+    enabled_columns: list[str] | None = Field(default=None, description="Columns to import; null imports all.")
+    row_filters: list[RowFilter] | None = Field(default=None, description="SQL sources only; null clears.")
+    api_version: str | None = Field(default=None, max_length=128, description="Vendor API version override.")
+
+    @field_validator("sync_time_of_day")
+    @classmethod
+    def _seconds_required_upstream(cls, value: str | None) -> str | None:
+        # PostHog re-parses the raw value strictly as %H:%M:%S and rejects "15:30", so complete it here.
+        if value is not None and len(value) == 5:
+            return f"{value}:00"
+        return value
+
+    def to_body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class SchemaCreate(BaseModel):
+    """The documented (but refused) create body: schemas are really created by source discovery."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="Source table name.")
+    should_sync: bool | None = None
+    sync_type: SyncType | None = None
+    sync_frequency: SyncFrequency | None = None
+
+    def to_body(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class PersonalApiKey(_Response):
+    """`GET /api/personal_api_keys/@current/`: what the key itself may do (used by `doctor`)."""
+
+    id: str | None = None
+    label: str | None = None
+    mask_value: str | None = None
+    scopes: list[str] = Field(default_factory=list[str])
+    scoped_teams: list[int] | None = None
+    scoped_organizations: list[str] | None = None
