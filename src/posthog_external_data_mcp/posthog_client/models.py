@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
 from .enums import CdcTableMode, IncrementalFieldType, RowFilterOperator, SyncFrequency, SyncType
 
@@ -72,7 +72,10 @@ class RowFilter(BaseModel):
 
     column: str = Field(min_length=1)
     operator: RowFilterOperator
-    value: str | float | list[str | float] = Field(description="A list for IN / NOT IN.")
+    value: Annotated[
+        str | float | list[str | float],
+        WithJsonSchema({"type": ["string", "number", "array"], "items": {"type": ["string", "number"]}}),
+    ] = Field(description="A list for IN / NOT IN.")
 
 
 class ExternalDataSchema(_Response):
@@ -164,13 +167,16 @@ class SchemaUpdate(BaseModel):
     incremental_field: str | None = Field(default=None, description="Cursor column for incremental/append.")
     incremental_field_type: IncrementalFieldType | None = None
     incremental_field_lookback_seconds: int | None = Field(
-        default=None, ge=0, le=5_184_000, description="Re-read window behind the cursor, max 60 days."
+        default=None,
+        ge=0,
+        le=5_184_000,
+        description="Seconds re-read behind the cursor.",
     )
     sync_frequency: SyncFrequency | None = Field(default=None, description="'never' pauses the schedule.")
     sync_time_of_day: str | None = Field(
         default=None,
         pattern=_TIME_OF_DAY.pattern,
-        description="UTC start time HH:MM or HH:MM:SS; null clears it.",
+        description="UTC start, HH:MM[:SS].",
     )
     primary_key_columns: list[str] | None = None
     cdc_table_mode: CdcTableMode | None = None
@@ -196,9 +202,6 @@ class SchemaCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, description="Source table name.")
-    should_sync: bool | None = None
-    sync_type: SyncType | None = None
-    sync_frequency: SyncFrequency | None = None
 
     def to_body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)

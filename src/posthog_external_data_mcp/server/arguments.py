@@ -1,0 +1,73 @@
+"""What each tool accepts: strict pydantic models, one per tool shape.
+
+Validation here is the boundary: nothing reaches the PostHog client until these models accept it, and the only
+values that reach a URL are a canonical UUID and a positive integer or `@current` (see `posthog_client.paths`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from ..posthog_client import SchemaCreate, SchemaUpdate
+
+_PROJECT_PATTERN = r"^(@current|[1-9][0-9]{0,17})$"
+
+
+def _project_ref(value: Any) -> Any:
+    """Accept 12, "12" and "@current" (null means the default); anything else is rejected before a path is built."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a positive integer or '@current'")
+    if isinstance(value, int):
+        if value < 1:
+            raise ValueError("must be a positive integer or '@current'")
+        return value
+    if isinstance(value, str) and re.fullmatch(_PROJECT_PATTERN, value):
+        return value if value == "@current" else int(value)
+    raise ValueError("must be a positive integer or '@current'")
+
+
+ProjectId = Annotated[
+    int | Literal["@current"] | None,
+    BeforeValidator(_project_ref),
+    WithJsonSchema({"type": ["integer", "string"], "description": "Default: the server's project."}),
+]
+
+SchemaId = UUID
+
+
+class _Arguments(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    project_id: ProjectId = None
+
+
+class ListArguments(_Arguments):
+    limit: int = Field(default=30, ge=1, le=100, description="Page size, 1-100 (default 30).")
+    offset: int = Field(default=0, ge=0, description="Items to skip; use next_offset from the previous page.")
+    search: str | None = Field(default=None, max_length=200, description="Case-insensitive match on table name.")
+
+
+class SchemaArguments(_Arguments):
+    """For every tool that acts on one schema."""
+
+    id: SchemaId
+
+
+class PartialUpdateArguments(SchemaUpdate, SchemaArguments):
+    """`id`/`project_id` plus the twelve writable fields; omitted fields are not sent, `null` is."""
+
+    def update(self) -> SchemaUpdate:
+        changes = {name: getattr(self, name) for name in self.model_fields_set if name in SchemaUpdate.model_fields}
+        return SchemaUpdate(**changes)
+
+
+class CreateArguments(SchemaCreate, _Arguments):
+    def create(self) -> SchemaCreate:
+        fields = {name: getattr(self, name) for name in self.model_fields_set if name in SchemaCreate.model_fields}
+        return SchemaCreate(**fields)

@@ -1,0 +1,130 @@
+"""What each tool returns: the structured result (validated against its output schema) and a short text.
+
+List items are compact — no column definitions, errors cut short — so a full page stays far below the ~25,000
+token cap some clients put on a tool result; `retrieve` gives everything about one schema.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+from ..posthog_client import ActionOutcome, ExternalDataSchema, RowFilter, SchemaPage
+from ..posthog_client.errors import clean_text
+
+_LIST_ERROR_CHARS = 240
+
+
+class SchemaSummary(BaseModel):
+    """A list item. Fields that are null/unset upstream are left out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    status: str | None = None
+    should_sync: bool
+    sync_type: str | None = None
+    sync_frequency: str | None = None
+    sync_time_of_day: str | None = None
+    incremental_field: str | None = None
+    last_synced_at: str | None = None
+    latest_error: str | None = None
+    table: str | None = None
+    rows: int | None = None
+
+
+class SchemaList(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    count: int
+    next_offset: int | None = None
+    results: list[SchemaSummary]
+
+
+class SchemaConfig(BaseModel):
+    """What partial-update returns: the schema's sync config as PostHog now stores it, and its status."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    status: str | None = None
+    should_sync: bool
+    sync_type: str | None = None
+    sync_frequency: str | None = None
+    sync_time_of_day: str | None = None
+    incremental_field: str | None = None
+    incremental_field_type: str | None = None
+    incremental_field_lookback_seconds: int | None = None
+    primary_key_columns: list[str] | None = None
+    cdc_table_mode: str | None = None
+    enabled_columns: list[str] | None = None
+    row_filters: list[RowFilter] | None = None
+    api_version: str | None = None
+
+
+class ActionResult(BaseModel):
+    """The outcome of an action PostHog answers without a body."""
+
+    model_config = ConfigDict(frozen=True)
+
+    http_status: int
+    detail: str | None = None
+    next_step: str
+
+
+def summarize(schema: ExternalDataSchema) -> SchemaSummary:
+    error = schema.latest_error
+    return SchemaSummary(
+        id=schema.id,
+        name=schema.name,
+        status=schema.status,
+        should_sync=schema.should_sync,
+        sync_type=schema.sync_type,
+        sync_frequency=schema.sync_frequency,
+        sync_time_of_day=schema.sync_time_of_day,
+        incremental_field=schema.incremental_field,
+        last_synced_at=schema.last_synced_at,
+        latest_error=None if error is None else clean_text(error, _LIST_ERROR_CHARS),
+        table=schema.table.name if schema.table else None,
+        rows=schema.table.row_count if schema.table else None,
+    )
+
+
+def config_of(schema: ExternalDataSchema) -> SchemaConfig:
+    return SchemaConfig.model_validate(schema.model_dump(include=set(SchemaConfig.model_fields)))
+
+
+def next_offset(page: SchemaPage, offset: int) -> int | None:
+    """The offset of the next page, read from PostHog's absolute `next` URL (None on the last page)."""
+    if page.next is None:
+        return None
+    values = parse_qs(urlsplit(page.next).query).get("offset")
+    if values and values[0].isdigit():
+        return int(values[0])
+    return offset + len(page.results)
+
+
+def schema_list(page: SchemaPage, offset: int) -> SchemaList:
+    return SchemaList(
+        count=page.count, next_offset=next_offset(page, offset), results=[summarize(item) for item in page.results]
+    )
+
+
+def action_result(outcome: ActionOutcome, next_step: str) -> ActionResult:
+    return ActionResult(http_status=outcome.status, detail=outcome.detail, next_step=next_step)
+
+
+def structured(result: BaseModel) -> dict[str, Any]:
+    # A null only ever means "not set" here, so unset fields are left out rather than spent as tokens
+    # (the output schemas say so: no field is nullable). E.g. no sync_frequency = never scheduled.
+    return result.model_dump(mode="json", exclude_none=True)
+
+
+def as_text(headline: str, content: dict[str, Any]) -> str:
+    """One headline for people, then the same data as compact JSON for models that only read text."""
+    return f"{headline}\n{json.dumps(content, separators=(',', ':'), ensure_ascii=False)}"
