@@ -24,6 +24,7 @@ class Access:
     pinned_project: ProjectRef | None
     read_only: bool
     key_source: str  # how this caller supplies a key, for hints: never the key
+    label: str = "local"  # for access logs: local, passthrough or server-key
 
     def may_use(self, spec: ToolSpec) -> bool:
         return spec.read_only or not self.read_only

@@ -1,0 +1,258 @@
+"""Streamable HTTP: stateless (any request on any worker or replica), one PostHog key per request.
+
+Who pays for a request is decided here, before any tool runs, and never shared between requests:
+
+* passthrough — the request's bearer is a PostHog personal API key (`phx_…`): it is used for that request's
+  upstream calls only, and never stored or logged.
+* server key — with POSTHOG_PERSONAL_API_KEY set, other requests use the server's key: freely on a loopback
+  bind, elsewhere only when the bearer is the shared secret MCP_AUTH_TOKEN.
+* `--auth passthrough` turns the server key off for HTTP entirely.
+
+Headers can narrow a request (`x-posthog-project-id` pins the project, `x-posthog-readonly` hides writes) but
+never widen what the operator allowed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import httpx2
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from .access import ACCESS_STATE_KEY, Access
+from .app import build_server
+from .settings import Settings, SettingsError, parse_bool, parse_project
+
+logger = logging.getLogger("posthog_external_data_mcp.http")
+
+MCP_PATH = "/mcp"
+MAX_REQUEST_BYTES = 1024 * 1024  # tool arguments are small; anything near this is abuse
+PASSTHROUGH_PREFIX = "phx_"
+ARGV_ENV = "POSTHOG_EXTERNAL_DATA_MCP_ARGV"  # how worker processes receive the operator's flags
+
+
+def check_startup(settings: Settings) -> None:
+    """Refuse configurations that would expose the server key or fail every request."""
+    if settings.loopback:
+        return
+    if settings.auth_mode == "auto" and settings.server_key and not settings.mcp_auth_token:
+        raise SettingsError(
+            f"refusing to serve the server's PostHog key on {settings.bind_host} without client authentication: "
+            "set MCP_AUTH_TOKEN (clients send it as their bearer), use --auth passthrough (clients bring their "
+            "own phx_ keys), or bind 127.0.0.1"
+        )
+    if not settings.allowed_hosts:
+        raise SettingsError(
+            f"binding {settings.bind_host} needs --allowed-hosts with the Host names clients use "
+            "(e.g. mcp.example.com,mcp.example.com:443), or --allowed-hosts '*' to turn the DNS-rebinding check off"
+        )
+
+
+def describe_auth(settings: Settings) -> str:
+    modes = ["passthrough: requests bearing a phx_ personal API key use that key"]
+    if settings.auth_mode == "passthrough":
+        modes.append("the server key is never used (--auth passthrough)")
+    elif settings.server_key and settings.mcp_auth_token:
+        modes.append("server key: requests bearing MCP_AUTH_TOKEN use the server's key")
+    elif settings.server_key:
+        modes.append("server key: any loopback client without a phx_ key uses the server's key")
+    else:
+        modes.append("no server key: requests without a phx_ key are refused (401)")
+    return "; ".join(modes)
+
+
+def security_settings(settings: Settings) -> TransportSecuritySettings:
+    hosts = list(settings.allowed_hosts)
+    origins = list(settings.allowed_origins)
+    if settings.loopback:
+        hosts += ["127.0.0.1:*", "localhost:*", "[::1]:*", "127.0.0.1", "localhost", "[::1]"]
+        origins += ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection="*" not in hosts, allowed_hosts=hosts, allowed_origins=origins
+    )
+
+
+class AccessGate:
+    """ASGI middleware in front of /mcp: Host/Origin checks, then who pays, then header narrowing."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, security: TransportSecuritySettings) -> None:
+        self.app = app
+        self.settings = settings
+        self.security = security
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].rstrip("/") != MCP_PATH:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request = Request(scope)
+        status_holder: list[int] = []
+
+        async def send_and_record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder.append(message["status"])
+            await send(message)
+
+        decision = self._decide(request)
+        if isinstance(decision, Response):
+            await decision(scope, receive, send_and_record)
+            self._log(request, status_holder, started, "refused")
+            return
+        scope.setdefault("state", {})[ACCESS_STATE_KEY] = decision
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            self._log(request, status_holder, started, decision.label)
+
+    def _decide(self, request: Request) -> Access | Response:
+        refusal = self._check_host_and_origin(request)
+        if refusal is not None:
+            return refusal
+        narrowing = _narrowing(request, self.settings)
+        if isinstance(narrowing, Response):
+            return narrowing
+        pinned, read_only = narrowing
+        bearer = _bearer(request)
+        if bearer is not None and bearer.startswith(PASSTHROUGH_PREFIX):
+            return Access(bearer, pinned, read_only, "the Authorization header of your MCP client", "passthrough")
+        if self.settings.auth_mode == "passthrough" or not self.settings.server_key:
+            return _unauthorized("Send your PostHog personal API key as 'Authorization: Bearer phx_…'.")
+        token = self.settings.mcp_auth_token
+        if token is not None:
+            if bearer is None or not hmac.compare_digest(bearer.encode(), token.get_secret_value().encode()):
+                return _unauthorized("Send MCP_AUTH_TOKEN, or your own phx_ personal API key, as the bearer token.")
+        elif bearer is not None or not self.settings.loopback:
+            # An unknown bearer is a misconfigured client: say so rather than silently using the server key.
+            return _unauthorized("Unknown bearer token: send a phx_ personal API key, or no Authorization header.")
+        return Access(
+            self.settings.server_key, pinned, read_only, "the server's POSTHOG_PERSONAL_API_KEY", "server-key"
+        )
+
+    def _check_host_and_origin(self, request: Request) -> Response | None:
+        security = self.security
+        if not security.enable_dns_rebinding_protection:
+            return None
+        host = request.headers.get("host", "")
+        if not _matches(host, security.allowed_hosts):
+            return JSONResponse({"error": "invalid_host", "error_description": "Host not allowed"}, status_code=421)
+        origin = request.headers.get("origin")
+        if origin and not _matches(origin, security.allowed_origins):
+            return JSONResponse({"error": "invalid_origin", "error_description": "Origin not allowed"}, status_code=403)
+        return None
+
+    def _log(self, request: Request, status: list[int], started: float, auth: str) -> None:
+        # One line per request; headers, bodies and keys are never logged.
+        client = request.client.host if request.client else "-"
+        logger.info(
+            "http %s %s status=%s auth=%s client=%s duration_ms=%.1f",
+            request.method,
+            request.url.path,
+            status[0] if status else "-",
+            auth,
+            client,
+            (time.perf_counter() - started) * 1000,
+        )
+
+
+def _matches(value: str, allowed: Sequence[str]) -> bool:
+    if value in allowed:
+        return True
+    return any(pattern.endswith(":*") and value.startswith(pattern[:-1]) for pattern in allowed)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _narrowing(request: Request, settings: Settings) -> tuple[Any, bool] | Response:
+    pinned_header = request.headers.get("x-posthog-project-id")
+    read_only_header = request.headers.get("x-posthog-readonly") or request.headers.get("x-posthog-read-only")
+    try:
+        pinned = None if pinned_header is None else parse_project(pinned_header)
+        read_only = settings.read_only or (
+            read_only_header is not None and parse_bool("x-posthog-readonly", read_only_header)
+        )
+    except SettingsError as exc:
+        return JSONResponse({"error": "invalid_request", "error_description": str(exc)}, status_code=400)
+    return pinned, read_only
+
+
+def _unauthorized(description: str) -> Response:
+    return JSONResponse(
+        {"error": "invalid_token", "error_description": description},
+        status_code=401,
+        headers={
+            "WWW-Authenticate": f'Bearer realm="posthog-external-data-mcp", error="invalid_token", error_description="{description}"'
+        },
+    )
+
+
+async def _health(_: Request) -> Response:
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+def create_http_app(
+    settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None, json_response: bool = True
+) -> ASGIApp:
+    server = build_server(settings, upstream_transport=upstream_transport)
+    security = security_settings(settings)
+    inner = server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        json_response=json_response,
+        stateless_http=True,
+        transport_security=security,
+        host=settings.bind_host,
+        max_request_body_size=MAX_REQUEST_BYTES,
+        custom_starlette_routes=[Route("/health", _health, methods=["GET"])],
+    )
+    return AccessGate(inner, settings, security)
+
+
+def app_from_environment() -> ASGIApp:
+    """Factory for worker processes: each re-reads the operator's flags and environment."""
+    from ..cli import configure_logging, load_settings  # noqa: PLC0415
+
+    settings = load_settings(json.loads(os.environ.get(ARGV_ENV, "[]")), os.environ)
+    configure_logging(settings.log_level)
+    return create_http_app(settings)
+
+
+def serve_http(settings: Settings, argv: Sequence[str] | None = None) -> None:
+    import uvicorn  # noqa: PLC0415
+
+    check_startup(settings)
+    print(
+        f"posthog-external-data-mcp: streamable HTTP on http://{settings.bind_host}:{settings.port}{MCP_PATH} "
+        f"({settings.workers} worker(s), stateless). Auth: {describe_auth(settings)}.",
+        file=sys.stderr,
+        flush=True,
+    )
+    common: dict[str, Any] = {
+        "host": settings.bind_host,
+        "port": settings.port,
+        "log_level": "warning",
+        "access_log": False,  # AccessGate logs one line per request, without secrets
+        "timeout_keep_alive": 15,
+        "timeout_graceful_shutdown": 10,
+    }
+    if settings.workers > 1:
+        os.environ[ARGV_ENV] = json.dumps(list(argv if argv is not None else sys.argv[1:]))
+        uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=settings.workers, **common)
+    else:
+        uvicorn.run(create_http_app(settings), **common)
