@@ -128,7 +128,7 @@ class AccessGate:
         if bearer is not None and bearer.startswith(PASSTHROUGH_PREFIX):
             return Access(bearer, pinned, read_only, "the Authorization header of your MCP client", "passthrough")
         if self.settings.auth_mode == "passthrough" or not self.settings.server_key:
-            return _unauthorized("Send your PostHog personal API key as 'Authorization: Bearer phx_…'.")
+            return _unauthorized("Send your PostHog personal API key as 'Authorization: Bearer phx_...'.")
         token = self.settings.mcp_auth_token
         if token is not None:
             if bearer is None or not hmac.compare_digest(bearer.encode(), token.get_secret_value().encode()):
