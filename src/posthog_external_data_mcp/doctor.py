@@ -1,0 +1,253 @@
+"""`posthog-external-data-mcp doctor`: diagnose the day-one failures in one command.
+
+Checks, in order, that the host answers, the key is accepted, which of the two scopes the key has, that the
+project resolves, and that a list call works — and prints one concrete fix per failure (wrong region host,
+missing scope, wrong project). Exit code 0 when every check passes, 1 otherwise, 2 for bad settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, TextIO
+from urllib.parse import urlsplit
+
+import anyio
+import httpx2
+
+from .posthog_client import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    PersonalApiKey,
+    PostHogClient,
+    PostHogConnectionError,
+    PostHogError,
+    RetryPolicy,
+    create_http_client,
+)
+from .posthog_client.errors import APIStatusError
+from .server.settings import (
+    DEFAULT_HOST,
+    SANDBOX_BASE_URL,
+    SANDBOX_DEFAULT_KEY,
+    SettingsError,
+    env_text,
+    parse_host,
+    parse_project,
+    parse_route,
+)
+
+READ_SCOPE = "external_data_source:read"
+WRITE_SCOPE = "external_data_source:write"
+Status = Literal["ok", "warn", "FAIL", "skip"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    key: str | None
+    project: int | Literal["@current"]
+    route: Literal["projects", "environments"]
+    sandbox: bool
+
+
+def parse_target(argv: Sequence[str], environ: Mapping[str, str]) -> Target:
+    parser = argparse.ArgumentParser(
+        prog="posthog-external-data-mcp doctor",
+        description="Check host, key, scopes, project and a list call; print a fix for each failure.",
+    )
+    parser.add_argument("--posthog-host", help="PostHog base URL (default: POSTHOG_HOST or https://us.posthog.com)")
+    parser.add_argument("--project-id", help="project id or @current (default: POSTHOG_PROJECT_ID or @current)")
+    parser.add_argument("--route", help="projects or environments (default: POSTHOG_ROUTE or projects)")
+    parser.add_argument("--sandbox", action="store_true", help="check against the built-in demo PostHog")
+    args = parser.parse_args(argv)
+    key = env_text(environ, "POSTHOG_PERSONAL_API_KEY")
+    if args.sandbox:
+        key = key if key and key.startswith("phx_sandbox_") else SANDBOX_DEFAULT_KEY
+    return Target(
+        host=SANDBOX_BASE_URL
+        if args.sandbox
+        else parse_host(args.posthog_host or env_text(environ, "POSTHOG_HOST") or DEFAULT_HOST),
+        key=key.strip() if key else None,
+        project=parse_project(args.project_id or env_text(environ, "POSTHOG_PROJECT_ID") or "@current"),
+        route=parse_route(args.route or env_text(environ, "POSTHOG_ROUTE") or "projects"),
+        sandbox=args.sandbox,
+    )
+
+
+def _region_fix(host: str) -> str:
+    hostname = urlsplit(host).hostname or ""
+    if hostname in ("us.i.posthog.com", "eu.i.posthog.com", "app.posthog.com"):
+        region = "eu" if hostname.startswith("eu") else "us"
+        return f"{host} is not PostHog's private API host: set POSTHOG_HOST=https://{region}.posthog.com"
+    if hostname == "eu.posthog.com":
+        return "if your PostHog account is in the US region, set POSTHOG_HOST=https://us.posthog.com (keys only work in their own region)"
+    if hostname == "us.posthog.com":
+        return "if your PostHog account is in the EU region, set POSTHOG_HOST=https://eu.posthog.com (keys only work in their own region)"
+    return f"check that POSTHOG_HOST is your PostHog instance's URL and that the key was created there ({host})"
+
+
+async def run_checks(target: Target, transport: httpx2.AsyncBaseTransport | None = None) -> list[Check]:
+    checks: list[Check] = []
+    if transport is None and target.sandbox:
+        from .sandbox import SandboxConfig, create_app  # noqa: PLC0415
+
+        transport = httpx2.ASGITransport(app=create_app(SandboxConfig.from_env()))
+    async with create_http_client(transport=transport, timeout=httpx2.Timeout(10.0, connect=5.0)) as http:
+        # Diagnosis reports the first answer rather than retrying: a retry would only hide what is wrong.
+        client = PostHogClient(http=http, base_url=target.host, api_key=target.key, route=target.route,
+                               project_id=target.project, retry=RetryPolicy(max_retries=0, total_timeout=20))  # fmt: skip
+        reachable = await _check_host(http, target, checks)
+        if not reachable:
+            return checks
+        key = await _check_key(client, target, checks)
+        if key is None:
+            return checks
+        _check_scopes(key, checks)
+        _check_project_scope(key, target, checks)
+        await _check_list(client, target, checks)
+    return checks
+
+
+async def _check_host(http: httpx2.AsyncClient, target: Target, checks: list[Check]) -> bool:
+    started = time.perf_counter()
+    try:
+        # Unauthenticated on purpose: only reachability is tested here, no key leaves yet.
+        response = await http.get(f"{target.host}/api/personal_api_keys/@current/")
+    except httpx2.HTTPError as exc:
+        checks.append(Check("host reachable", "FAIL", f"{target.host}: {type(exc).__name__}", _region_fix(target.host)))
+        return False
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code not in (200, 401, 403) or "json" not in response.headers.get("content-type", ""):
+        checks.append(
+            Check(
+                "host reachable",
+                "FAIL",
+                f"{target.host} answered HTTP {response.status_code}, not PostHog's API",
+                _region_fix(target.host),
+            )
+        )
+        return False
+    checks.append(Check("host reachable", "ok", f"{target.host} answered in {elapsed:.0f} ms"))
+    return True
+
+
+async def _check_key(client: PostHogClient, target: Target, checks: list[Check]) -> PersonalApiKey | None:
+    if not target.key:
+        checks.append(Check("api key accepted", "FAIL", "POSTHOG_PERSONAL_API_KEY is not set",
+                            "create a personal API key in PostHog (Settings → Personal API keys) with the "
+                            f"{READ_SCOPE} and {WRITE_SCOPE} scopes and set POSTHOG_PERSONAL_API_KEY"))  # fmt: skip
+        return None
+    if not target.key.startswith("phx_"):
+        checks.append(Check("api key accepted", "FAIL", "the key does not look like a personal API key (phx_…)",
+                            "use a personal API key (phx_…), not a project API key (phc_…) or a secret key"))  # fmt: skip
+        return None
+    try:
+        key = await client.current_personal_api_key()
+    except AuthenticationError as exc:
+        checks.append(
+            Check("api key accepted", "FAIL", f"{target.host} refused the key: {exc.detail}", _region_fix(target.host))
+        )
+        return None
+    except PostHogError as exc:
+        checks.append(Check("api key accepted", "FAIL", _describe(exc), "retry; if it persists, check POSTHOG_HOST"))
+        return None
+    label = f"'{key.label}' ({key.mask_value})" if key.label else (key.mask_value or "key")
+    checks.append(Check("api key accepted", "ok", label))
+    return key
+
+
+def _check_scopes(key: PersonalApiKey, checks: list[Check]) -> None:
+    scopes = set(key.scopes)
+    has_write = "*" in scopes or WRITE_SCOPE in scopes
+    has_read = has_write or READ_SCOPE in scopes
+    fix = "edit the key in PostHog (Settings → Personal API keys) and add the {scope} scope"
+    if has_read:
+        checks.append(Check("read scope", "ok", READ_SCOPE + (" (via *)" if "*" in scopes else "")))
+    else:
+        checks.append(
+            Check(
+                "read scope",
+                "FAIL",
+                f"missing {READ_SCOPE}; key scopes: {', '.join(sorted(scopes)) or 'none'}",
+                fix.format(scope=READ_SCOPE),
+            )
+        )
+    if has_write:
+        checks.append(Check("write scope", "ok", WRITE_SCOPE + (" (via *)" if "*" in scopes else "")))
+    else:
+        checks.append(Check("write scope", "warn", f"missing {WRITE_SCOPE}: updates, syncs and incremental-fields will be refused",
+                            fix.format(scope=WRITE_SCOPE) + ", or run the server with --read-only"))  # fmt: skip
+
+
+def _check_project_scope(key: PersonalApiKey, target: Target, checks: list[Check]) -> None:
+    teams = key.scoped_teams or []
+    if teams and isinstance(target.project, int) and target.project not in teams:
+        listed = ", ".join(str(team) for team in teams)
+        checks.append(Check("project access", "FAIL", f"the key is limited to project(s) {listed}, not {target.project}",
+                            f"set POSTHOG_PROJECT_ID to one of {listed}, or widen the key's projects in PostHog"))  # fmt: skip
+    elif teams and target.project == "@current":
+        checks.append(Check("project access", "warn", f"the key is limited to project(s) {', '.join(map(str, teams))} and "
+                            "@current is your last-active project, which may be another one",
+                            f"set POSTHOG_PROJECT_ID={teams[0]}"))  # fmt: skip
+
+
+async def _check_list(client: PostHogClient, target: Target, checks: list[Check]) -> None:
+    try:
+        page = await client.list_schemas(limit=1)
+    except NotFoundError as exc:
+        checks.append(Check("project resolves", "FAIL", f"project {target.project}: {exc.detail}",
+                            "set POSTHOG_PROJECT_ID to the number in your PostHog URL (…/project/<id>/…)"))  # fmt: skip
+        return
+    except PermissionDeniedError as exc:
+        scope = exc.missing_scope
+        fix = (f"add the {scope} scope to the key" if scope else
+               "set POSTHOG_PROJECT_ID to a project the key can access, or widen the key's projects in PostHog")  # fmt: skip
+        checks.append(Check("project resolves", "FAIL", f"project {target.project}: {exc.detail}", fix))
+        return
+    except (APIStatusError, PostHogConnectionError, PostHogError) as exc:
+        checks.append(
+            Check("list schemas", "FAIL", _describe(exc), "retry; if it persists, check https://status.posthog.com")
+        )
+        return
+    checks.append(Check("project resolves", "ok", f"project {target.project}, {target.route} route"))
+    checks.append(Check("list schemas", "ok", f"{page.count} schema(s) visible"))
+
+
+def _describe(exc: PostHogError) -> str:
+    return exc.message if not isinstance(exc, APIStatusError) else f"HTTP {exc.status}: {exc.detail}"
+
+
+def render(checks: Sequence[Check], target: Target, out: TextIO) -> None:
+    where = "the built-in sandbox (demo data)" if target.sandbox else target.host
+    print(f"posthog-external-data-mcp doctor: {where}, project {target.project}, route {target.route}", file=out)
+    width = max(len(check.name) for check in checks)
+    for check in checks:
+        print(f"  {check.name:<{width}}  {check.status:<4}  {check.detail}", file=out)
+        if check.fix and check.status in ("FAIL", "warn"):
+            print(f"  {'':<{width}}  {'':<4}  fix: {check.fix}", file=out)
+    failed = sum(check.status == "FAIL" for check in checks)
+    print("all checks passed" if not failed else f"{failed} check(s) failed", file=out)
+
+
+def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    try:
+        target = parse_target(argv, environ)
+    except SettingsError as exc:
+        print(f"posthog-external-data-mcp doctor: error: {exc}", file=sys.stderr)
+        return 2
+    checks = anyio.run(run_checks, target)
+    render(checks, target, sys.stdout)
+    return 1 if any(check.status == "FAIL" for check in checks) else 0

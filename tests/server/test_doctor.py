@@ -1,0 +1,99 @@
+"""`posthog-external-data-mcp doctor` against the standalone sandbox: the right verdict and fix for each case."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from posthog_external_data_mcp.sandbox import demo
+from tests.support.processes import SERVER_SCRIPT, RunningSandbox, clean_environment, free_port
+
+
+def doctor(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SERVER_SCRIPT, "doctor", *args], capture_output=True, text=True, env=clean_environment(env), timeout=60
+    )
+
+
+def line(output: str, check: str) -> str:
+    return next(row for row in output.splitlines() if row.strip().startswith(check))
+
+
+@pytest.mark.parametrize("key", [demo.KEY_ALL, demo.KEY_WRITE])
+def test_a_good_key_passes_every_check(sandbox: RunningSandbox, key: str) -> None:
+    result = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=key)
+    assert result.returncode == 0, result.stdout
+    assert "all checks passed" in result.stdout
+    assert "11 schema(s) visible" in result.stdout
+    assert key not in result.stdout + result.stderr
+
+
+def test_a_read_only_key_passes_with_a_warning_about_writes(sandbox: RunningSandbox) -> None:
+    result = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.KEY_READ)
+    assert result.returncode == 0
+    assert "warn" in line(result.stdout, "write scope")
+    assert "--read-only" in result.stdout
+
+
+def test_a_key_without_the_scope_is_told_to_add_it(sandbox: RunningSandbox) -> None:
+    result = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.KEY_UNRELATED_SCOPE)
+    assert result.returncode == 1
+    assert "FAIL" in line(result.stdout, "read scope")
+    assert "add the external_data_source:read scope" in result.stdout
+
+
+def test_a_key_of_another_region_points_at_the_region_host(sandbox: RunningSandbox) -> None:
+    result = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.INVALID_KEY)
+    assert result.returncode == 1
+    assert "FAIL" in line(result.stdout, "api key accepted")
+    assert "POSTHOG_HOST" in result.stdout
+    assert demo.INVALID_KEY not in result.stdout
+
+
+def test_the_wrong_project_is_named_with_the_fix(sandbox: RunningSandbox) -> None:
+    result = doctor(
+        POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL, POSTHOG_PROJECT_ID=str(demo.MISSING_PROJECT_ID)
+    )
+    assert result.returncode == 1
+    assert "Project not found." in line(result.stdout, "project resolves")
+    assert "POSTHOG_PROJECT_ID" in result.stdout
+
+
+def test_a_project_scoped_key_is_told_which_project_to_use(sandbox: RunningSandbox) -> None:
+    result = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.KEY_PROJECT2, POSTHOG_PROJECT_ID="1")
+    assert result.returncode == 1
+    assert "limited to project(s) 2" in line(result.stdout, "project access")
+    passing = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.KEY_PROJECT2, POSTHOG_PROJECT_ID="2")
+    assert passing.returncode == 0, passing.stdout
+
+
+def test_missing_key_is_a_failure_with_the_variable_to_set(sandbox: RunningSandbox) -> None:
+    result = doctor(POSTHOG_HOST=sandbox.url)
+    assert result.returncode == 1
+    assert "POSTHOG_PERSONAL_API_KEY is not set" in line(result.stdout, "api key accepted")
+
+
+def test_an_unreachable_host_fails_first_and_says_so() -> None:
+    result = doctor(POSTHOG_HOST=f"http://127.0.0.1:{free_port()}", POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL)
+    assert result.returncode == 1
+    assert "FAIL" in line(result.stdout, "host reachable")
+    assert "api key accepted" not in result.stdout
+
+
+def test_the_ingestion_host_is_recognised_as_the_wrong_host() -> None:
+    from posthog_external_data_mcp.doctor import _region_fix
+
+    assert "POSTHOG_HOST=https://eu.posthog.com" in _region_fix("https://eu.i.posthog.com")
+
+
+def test_a_malformed_host_is_a_usage_error() -> None:
+    result = doctor(POSTHOG_HOST="eu.posthog.com")
+    assert result.returncode == 2
+    assert "POSTHOG_HOST must be an http(s) base URL" in result.stderr
+
+
+def test_doctor_runs_against_the_built_in_sandbox() -> None:
+    result = doctor("--sandbox")
+    assert result.returncode == 0
+    assert "the built-in sandbox" in result.stdout
