@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx2
 import pytest
 
@@ -24,7 +26,7 @@ async def test_default_page_size_is_100(client: httpx2.AsyncClient, state: Sandb
     template = state.schemas[STRIPE_CHARGES_ID]
     # Grow project 1 past one page with copies of a demo schema.
     for index in range(95):
-        copy = type(template)(**{**template.__dict__, "id": f"0193f0c1-5c4e-7000-8000-{900000 + index:012d}"})
+        copy = replace(template, id=f"0193f0c1-5c4e-7000-8000-{900000 + index:012d}")
         copy.sync_type_config = dict(template.sync_type_config)
         state.schemas[copy.id] = copy
     body = (await client.get(schemas_url())).json()
