@@ -10,10 +10,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Mapping, Sequence
+from typing import get_args
 
 from . import __version__
 from .server.settings import (
     DEFAULT_HOST,
+    LogLevel,
     Settings,
     SettingsError,
     default_environ,
@@ -42,10 +44,15 @@ environment variables (flags override them):
   MCP_AUTH_TOKEN            HTTP only: shared secret clients send as their bearer to use the server's key
   POSTHOG_SANDBOX_*         sandbox fault switches, see docs/sandbox.md
 
+commands:
+  {PROG} [flags]                         serve MCP (stdio by default)
+  {PROG} doctor [--sandbox]              check host, key, scopes and project, with a fix per failure
+  {PROG} call [flags] [TOOL [JSON]]      call the tools from a terminal (interactive without TOOL)
+
 examples:
   {PROG} --sandbox                       stdio server on built-in demo data (no account needed)
   {PROG} --transport http --port 8000    streamable HTTP at http://127.0.0.1:8000/mcp
-  {PROG} doctor                          check host, key, scopes and project, with fixes
+  {PROG} call --sandbox external-data-schemas-list '{{"limit": 3}}'
 """
 
 
@@ -130,11 +137,12 @@ def _seconds(value: str) -> float:
         raise SettingsError(f"POSTHOG_MCP_TIMEOUT must be a number of seconds, got {value!r}") from None
 
 
-def _log_level(value: str | None) -> str:
+def _log_level(value: str | None) -> LogLevel:
     level = (value or "info").strip().lower()
-    if level not in ("debug", "info", "warning", "error"):
-        raise SettingsError(f"POSTHOG_MCP_LOG_LEVEL must be debug, info, warning or error, got {value!r}")
-    return level
+    for known in get_args(LogLevel):
+        if level == known:
+            return known  # type: ignore[no-any-return]
+    raise SettingsError(f"POSTHOG_MCP_LOG_LEVEL must be debug, info, warning or error, got {value!r}")
 
 
 def configure_logging(level: str) -> None:
@@ -155,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from .doctor import main as doctor_main  # noqa: PLC0415
 
         raise SystemExit(doctor_main(arguments[1:], default_environ()))
+    if arguments[:1] == ["call"]:
+        from .local_client import main as call_main  # noqa: PLC0415
+
+        raise SystemExit(call_main(arguments[1:]))
     try:
         settings = load_settings(arguments, default_environ())
     except (SettingsError, ValueError) as exc:
