@@ -151,6 +151,27 @@ async def test_cancel_repairs_stale_running_status(client: httpx2.AsyncClient, s
     assert (deals["status"], deals["latest_error"]) == ("Failed", HUBSPOT_DEALS_ERROR)
 
 
+async def test_cancel_v3_tolerates_temporal_errors(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    state.temporal_available = False
+    response = await client.post(schema_url(POSTGRES_EVENTS_ID, "cancel"))
+    assert response.status_code == 200
+    assert (await get(client, POSTGRES_EVENTS_ID))["status"] == "Failed"
+
+
+async def test_cancel_legacy_pipeline_rpc_error_is_400(client: httpx2.AsyncClient, state: SandboxState) -> None:
+    job = state.latest_job(POSTGRES_EVENTS_ID)
+    assert job is not None
+    job.pipeline_version = "v2-non-dlt"
+    state.temporal_available = False
+    response = await client.post(schema_url(POSTGRES_EVENTS_ID, "cancel"))
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Could not cancel the running sync. Please try again."}
+    assert job.status == "Running"
+    state.temporal_available = True
+    assert (await client.post(schema_url(POSTGRES_EVENTS_ID, "cancel"))).status_code == 200
+    assert job.status == "Failed"
+
+
 # --- delete_data -------------------------------------------------------------------------------
 
 

@@ -56,6 +56,21 @@ async def test_key_in_query_string_is_accepted_and_checked(client: httpx2.AsyncC
     assert bad.json()["detail"] == "Personal API key found in request query string is invalid."
 
 
+async def test_key_in_body_is_accepted_and_checked(client: httpx2.AsyncClient) -> None:
+    ok = await client.patch(
+        schema_url(STRIPE_CHARGES_ID),
+        json={"personal_api_key": KEY_WRITE, "should_sync": False},
+        headers={"Authorization": ""},
+    )
+    assert ok.status_code == 200
+    assert ok.json()["should_sync"] is False
+    bad = await client.patch(
+        schema_url(STRIPE_CHARGES_ID), json={"personal_api_key": INVALID_KEY}, headers={"Authorization": ""}
+    )
+    assert bad.status_code == 401
+    assert bad.json()["detail"] == "Personal API key found in request body is invalid."
+
+
 async def test_read_scope_lists_and_retrieves(client: httpx2.AsyncClient) -> None:
     assert (await client.get(schemas_url(), headers=bearer(KEY_READ))).status_code == 200
     assert (await client.get(schema_url(STRIPE_CHARGES_ID), headers=bearer(KEY_READ))).status_code == 200

@@ -115,6 +115,15 @@ def cancel(ctx: RequestContext, pk: str) -> Reply:
                 schema.status = "Failed"
             return Reply(200, {"detail": "No sync was running. The sync status has been updated."})
         raise detail_body(400, "No running sync to cancel.")
+    if latest.pipeline_version != lifecycle.PIPELINE_V3:
+        # v1/v2: the workflow cancel is the whole operation, so an RPC failure leaves the job running.
+        if not ctx.state.temporal_available:
+            raise detail_body(400, "Could not cancel the running sync. Please try again.")
+        lifecycle.cancel_job(latest)
+        schema.status = "Failed"
+        schema.latest_error = latest.latest_error
+        return Reply(200)
+    # v3: the durable Failed marker comes first; a failing workflow cancel is tolerated.
     lifecycle.cancel_job(latest)
     schema.status = "Failed"
     schema.latest_error = latest.latest_error

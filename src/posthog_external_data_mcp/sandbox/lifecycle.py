@@ -15,6 +15,7 @@ from .models import Job, Schema, Table
 from .store import SandboxState
 
 CANCELLED_BY_USER = "Sync cancelled by user"
+PIPELINE_V3 = "v3-kafka-s3"
 
 
 class TemporalUnavailableError(Exception):
