@@ -7,6 +7,7 @@ from typing import Any
 import httpx2
 import pytest
 
+from posthog_external_data_mcp.sandbox import ManualClock
 from posthog_external_data_mcp.sandbox.demo import (
     DEMO_SCHEMA_IDS,
     HUBSPOT_CONTACTS_ID,
@@ -714,6 +715,24 @@ async def test_rule_25_webhook_setup_failures(client: httpx2.AsyncClient, state:
     source.webhook_register_error = None
     assert (await assert_applied(client, STRIPE_DISCOUNTS_ID, {"sync_type": "webhook"}))["sync_type"] == "webhook"
     assert source.webhook_created is True
+
+
+async def test_api_version_change_cancels_running_import(
+    client: httpx2.AsyncClient, state: SandboxState, clock: ManualClock
+) -> None:
+    assert (await client.post(schema_url(STRIPE_CHARGES_ID, "reload"))).status_code == 200
+    job = state.latest_job(STRIPE_CHARGES_ID)
+    assert job is not None
+    assert job.status == "Running"
+    applied = await assert_applied(client, STRIPE_CHARGES_ID, {"api_version": "2025-09-30.clover"})
+    assert (applied["status"], applied["latest_error"]) == ("Failed", "Sync cancelled by user")
+    clock.advance(10)
+    assert job.status == "Failed"
+    # An unchanged version cancels nothing.
+    assert (await client.post(schema_url(STRIPE_CHARGES_ID, "reload"))).status_code == 200
+    assert (await assert_applied(client, STRIPE_CHARGES_ID, {"api_version": "2025-09-30.clover"}))[
+        "status"
+    ] == "Running"
 
 
 # --- Body handling ---------------------------------------------------------------------------
