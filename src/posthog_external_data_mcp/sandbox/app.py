@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -78,15 +79,14 @@ async def _handle_api(runtime: SandboxRuntime, request: Request) -> Response:
         now = runtime.clock()
         lifecycle.advance(runtime.store.state, now)
         try:
-            reply = _dispatch(runtime, request, route, body)
+            reply = _dispatch(runtime, request, route, body, now)
         except ApiError as error:
             reply = Reply(error.status, error.body, error.headers)
     return _to_response(request.method, reply)
 
 
-def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body: bytes) -> Reply:
+def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body: bytes, now: datetime) -> Reply:
     state = runtime.store.state
-    now = runtime.clock()
     method = request.method
     query = dict(parse_qsl(request.url.query, keep_blank_values=True))
     headers = {name.lower(): value for name, value in request.headers.items()}
@@ -98,9 +98,9 @@ def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body
     key = authenticate(state, found, now)
 
     if route.kind == "personal_api_key":
-        return _personal_api_key(runtime, route, method, key)
+        return _personal_api_key(runtime, route, method, key, now)
     if route.kind == "users_me":
-        return _users_me(runtime, method, key)
+        return _users_me(runtime, method, key, now)
 
     action = route.action_for(method)
     if action in WRITE_ACTIONS:
@@ -118,7 +118,7 @@ def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body
     check_key_reach(key, team)
     check_scope(key, required_scope)
     check_membership(state, team)
-    _throttle(runtime, key)
+    _throttle(runtime, key, now)
 
     if action is None:  # OPTIONS
         return Reply(200, _options_metadata(route))
@@ -141,17 +141,19 @@ def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body
     return actions.DETAIL_HANDLERS[action](ctx, route.pk)
 
 
-def _throttle(runtime: SandboxRuntime, key: PersonalApiKey) -> None:
-    wait = runtime.rate_limiter.check(key.value, runtime.clock().timestamp())
+def _throttle(runtime: SandboxRuntime, key: PersonalApiKey, now: datetime) -> None:
+    wait = runtime.rate_limiter.check(key.value, now.timestamp())
     if wait is not None:
         raise throttled(wait)
 
 
-def _personal_api_key(runtime: SandboxRuntime, route: RouteMatch, method: str, key: PersonalApiKey) -> Reply:
+def _personal_api_key(
+    runtime: SandboxRuntime, route: RouteMatch, method: str, key: PersonalApiKey, now: datetime
+) -> Reply:
     # Personal keys may only retrieve themselves (PersonalApiKeySelfAccessPermission).
     if route.action_for(method) != "retrieve":
         raise permission_denied("This action does not support Personal API Key access")
-    _throttle(runtime, key)
+    _throttle(runtime, key, now)
     state = runtime.store.state
     if route.pk in ("@current", key.id):
         return Reply(200, serialize_personal_api_key(key))
@@ -176,12 +178,12 @@ def serialize_personal_api_key(key: PersonalApiKey) -> dict[str, Any]:
     }
 
 
-def _users_me(runtime: SandboxRuntime, method: str, key: PersonalApiKey) -> Reply:
+def _users_me(runtime: SandboxRuntime, method: str, key: PersonalApiKey, now: datetime) -> Reply:
     state = runtime.store.state
     if method not in ("GET", "HEAD"):
         raise method_not_allowed(method)
     check_scope(key, "user:read")
-    _throttle(runtime, key)
+    _throttle(runtime, key, now)
     team = state.teams[state.user.current_team_id]
     organization = state.organizations[team.organization_id]
     return Reply(

@@ -236,10 +236,13 @@ def _update(state: SandboxState, instance: Schema, data: Mapping[str, Any], vali
         if resulting_sync_type == "incremental" and "incremental_field_lookback_seconds" in data:
             payload["incremental_field_lookback_seconds"] = validated.get("incremental_field_lookback_seconds")
         if incremental_field_changed and instance.table is not None and isinstance(incremental_field, str):
-            # PostHog reads the new cursor column's max from the synced table; the sandbox can, when the
-            # column exists, and otherwise resets the watermark and refreshes like PostHog does.
+            # PostHog reads the new cursor column's max from the synced table; when it can't (here: the
+            # column isn't in the table), it resets the watermark and refreshes.
+            max_value = None
             if any(column.name == incremental_field for column in instance.table.columns):
-                payload["incremental_field_last_value"] = "max(" + incremental_field + ")"
+                max_value = _simulated_max_value(instance, data.get("incremental_field_type"))
+            if max_value:
+                payload["incremental_field_last_value"] = max_value
             else:
                 payload["incremental_field_last_value"] = None
                 effects.trigger_refresh = True
@@ -344,6 +347,13 @@ def _update(state: SandboxState, instance: Schema, data: Mapping[str, Any], vali
         if name in validated:
             setattr(instance, name, validated[name])
     return effects
+
+
+def _simulated_max_value(instance: Schema, field_type: Any) -> Any:
+    """Stands in for ``table.get_max_value_for_column``: the sandbox keeps no rows, only counts and times."""
+    if field_type in ("integer", "numeric") and instance.table is not None:
+        return instance.table.row_count
+    return instance.last_synced_at.isoformat() if instance.last_synced_at else None
 
 
 def _apply_primary_key_columns(data: Mapping[str, Any], payload: dict[str, Any], instance: Schema, label: str) -> None:
