@@ -6,6 +6,7 @@ schemas, compact output schemas, explicit annotations — and a call does nothin
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -166,22 +167,24 @@ async def _run(
     )
     try:
         output = await spec.run(client, args)
+        content = results.structured(output.result)
+        text = f"{output.headline}\n{output.render(content)}"
     except Exception as exc:
         failure = failures.from_exception(exc, call, dict(spec.hints))
         if failure.kind == "internal_error":
             # The traceback stays in the server log (which never holds keys); the agent gets a short message.
             logger.exception("tool %s crashed", spec.name, exc_info=exc)
         return _error_result(failure, access), failure.kind
-
-    content = results.structured(output.result)
-    text = _redact(results.as_text(output.headline, content), access)
-    return types.CallToolResult(content=[types.TextContent(type="text", text=text)], structured_content=content), "ok"
+    return types.CallToolResult(
+        content=[types.TextContent(type="text", text=_redact(text, access))],
+        structured_content=_redact_structure(content, access),
+    ), "ok"
 
 
 def _error_result(failure: failures.Failure, access: Access) -> types.CallToolResult:
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=_redact(failure.text(), access))],
-        structured_content=failure.structured(),
+        structured_content=_redact_structure(failure.structured(), access),
         is_error=True,
     )
 
@@ -191,6 +194,13 @@ def _redact(text: str, access: Access) -> str:
     if access.api_key:
         text = text.replace(access.api_key, "[redacted]")
     return _LOOKS_LIKE_KEY.sub("[redacted]", text)
+
+
+def _redact_structure(content: dict[str, Any], access: Access) -> dict[str, Any]:
+    serialized = json.dumps(content, ensure_ascii=False)
+    redacted = _redact(serialized, access)
+    # The common case costs one dump and one scan; only a result that held a key is rebuilt.
+    return content if redacted == serialized else json.loads(redacted)
 
 
 def _log_call(tool: str, outcome: str, client: PostHogClient, started: float) -> None:

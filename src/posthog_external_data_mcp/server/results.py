@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict
 from ..posthog_client import ActionOutcome, ExternalDataSchema, RowFilter, SchemaPage
 from ..posthog_client.errors import clean_text
 
-_LIST_ERROR_CHARS = 240
+# Errors are third-party text of any length; a list shows their start, retrieve shows them whole.
+_LIST_ERROR_CHARS = 100
 
 
 class SchemaSummary(BaseModel):
@@ -125,6 +126,45 @@ def structured(result: BaseModel) -> dict[str, Any]:
     return result.model_dump(mode="json", exclude_none=True)
 
 
-def as_text(headline: str, content: dict[str, Any]) -> str:
-    """One headline for people, then the same data as compact JSON for models that only read text."""
-    return f"{headline}\n{json.dumps(content, separators=(',', ':'), ensure_ascii=False)}"
+# Text renderers. The text block is what models see in clients that show only text, so it carries the same
+# facts as the structured result, compactly; some clients pass both to the model, so together they stay small.
+
+
+def list_text(content: dict[str, Any]) -> str:
+    return "\n".join(_summary_line(item) for item in content["results"])
+
+
+def _summary_line(item: dict[str, Any]) -> str:
+    parts = [f"- {item['name']} [{item.get('status', 'no status')}] id={item['id']}"]
+    if "sync_type" in item:
+        parts.append(item["sync_type"])
+    parts.append(f"every {item['sync_frequency']}" if "sync_frequency" in item else "not scheduled")
+    if not item.get("should_sync"):
+        parts.append("paused")
+    if "last_synced_at" in item:
+        parts.append(f"last synced {item['last_synced_at']}")
+    if "rows" in item:
+        parts.append(f"{item['rows']} rows")
+    line = ", ".join(parts)
+    if "latest_error" in item:
+        line += f"; error: {item['latest_error']}"  # already cut to _LIST_ERROR_CHARS
+    return line
+
+
+def schema_text(content: dict[str, Any]) -> str:
+    """The schema as JSON without its column lists, then the columns once, as `name type` pairs."""
+    table = content.get("table")
+    slim = {key: value for key, value in content.items() if key != "available_columns"}
+    if isinstance(table, dict):
+        slim["table"] = {key: value for key, value in table.items() if key != "columns"}  # pyright: ignore[reportUnknownVariableType]
+    columns = [
+        f"{column['name']} {column.get('data_type', '')}".strip() for column in content.get("available_columns", [])
+    ]
+    if not columns and isinstance(table, dict):
+        columns = [f"{column['name']} {column.get('type', '')}".strip() for column in table.get("columns", [])]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    text = compact_json(slim)
+    return f"{text}\ncolumns ({len(columns)}): {', '.join(columns)}" if columns else text
+
+
+def compact_json(content: dict[str, Any]) -> str:
+    return json.dumps(content, separators=(",", ":"), ensure_ascii=False)

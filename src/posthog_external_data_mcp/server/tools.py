@@ -22,6 +22,8 @@ WRITE: Scope = "external_data_source:write"
 class Output:
     headline: str
     result: BaseModel
+    # Renders the structured content (as sent) into the text block, below the headline.
+    render: Callable[[dict[str, Any]], str] = results.compact_json
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class ToolSpec:
 
 
 def _schema_output(verb: str, schema: ExternalDataSchema) -> Output:
-    return Output(f"{verb} schema '{schema.name}' ({schema.status or 'no status'}).", schema)
+    return Output(f"{verb} schema '{schema.name}' ({schema.status or 'no status'}).", schema, results.schema_text)
 
 
 async def _list(client: PostHogClient, args: ListArguments) -> Output:
@@ -53,7 +55,7 @@ async def _list(client: PostHogClient, args: ListArguments) -> Output:
     listing = results.schema_list(page, args.offset)
     more = f"; next_offset={listing.next_offset}" if listing.next_offset is not None else "; last page"
     headline = f"{len(listing.results)} of {listing.count} schemas from offset {args.offset}{more}."
-    return Output(headline, listing)
+    return Output(headline, listing, results.list_text)
 
 
 async def _retrieve(client: PostHogClient, args: SchemaArguments) -> Output:
