@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     http.add_argument("--allowed-hosts", help="comma-separated Host values to accept (DNS-rebinding protection)")
     http.add_argument("--allowed-origins", help="comma-separated Origin values to accept")
     http.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    http.add_argument("--sse", action="store_true", help="answer with SSE streams instead of JSON (for progress)")
     return parser
 
 
@@ -127,6 +128,7 @@ def load_settings(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
         allowed_hosts=_csv(args.allowed_hosts),
         allowed_origins=_csv(args.allowed_origins),
         workers=args.workers,
+        sse=args.sse,
     )
 
 

@@ -207,14 +207,12 @@ async def _health(_: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def create_http_app(
-    settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None, json_response: bool = True
-) -> ASGIApp:
+def create_http_app(settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None) -> ASGIApp:
     server = build_server(settings, upstream_transport=upstream_transport)
     security = security_settings(settings)
     inner = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
-        json_response=json_response,
+        json_response=not settings.sse,
         stateless_http=True,
         transport_security=security,
         host=settings.bind_host,

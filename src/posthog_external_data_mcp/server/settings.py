@@ -51,6 +51,7 @@ class Settings(BaseModel):
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     workers: int = Field(default=1, ge=1, le=64)
+    sse: bool = False  # JSON responses by default: cheaper, and what stateless load balancing wants
 
     @property
     def base_url(self) -> str:
