@@ -118,6 +118,7 @@ async def test_bind_gives_each_call_its_own_key_and_project_without_touching_the
     shared = make_client(recorder)
     first = shared.bind(api_key="phx_first_caller_key", project_id=3)
     second = shared.bind(api_key="phx_second_caller_key")
+    keyless = shared.bind(api_key=None)
     await first.retrieve_schema(SCHEMA_ID)
     await second.retrieve_schema(SCHEMA_ID)
     assert [r.headers["authorization"] for r in recorder.requests] == [
@@ -128,6 +129,8 @@ async def test_bind_gives_each_call_its_own_key_and_project_without_touching_the
     assert recorder.requests[1].url.path.startswith("/api/projects/@current/")
     assert shared.api_key == "phx_unit_test_key" and shared.exchanges == []
     assert len(first.exchanges) == len(second.exchanges) == 1
+    with pytest.raises(MissingApiKeyError):  # a view never falls back to the shared client's key
+        await keyless.retrieve_schema(SCHEMA_ID)
 
 
 async def test_redirects_are_not_followed_so_the_key_never_travels_elsewhere() -> None:

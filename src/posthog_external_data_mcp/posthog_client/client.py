@@ -92,12 +92,13 @@ class PostHogClient:
     rng: random.Random = field(default_factory=random.Random)
     exchanges: list[Exchange] = field(default_factory=list[Exchange])
 
-    def bind(self, *, api_key: str | None = None, project_id: ProjectRef | None = None) -> PostHogClient:
-        """A view for one call: same connection pool, its own key, default project and exchange log."""
+    def bind(self, *, api_key: str | None, project_id: ProjectRef | None = None) -> PostHogClient:
+        """A view for one call: same connection pool, the caller's key (never inherited: `None` means no key),
+        its default project, and its own exchange log."""
         return PostHogClient(
             http=self.http,
             base_url=self.base_url,
-            api_key=self.api_key if api_key is None else api_key,
+            api_key=api_key,
             route=self.route,
             project_id=self.project_id if project_id is None else project_id,
             retry=self.retry,

@@ -85,10 +85,10 @@ def build_server(
     async def lifespan(_: Server[AppState]) -> AsyncGenerator[AppState]:
         transport = upstream_transport or _sandbox_transport(settings)
         async with create_http_client(transport=transport) as http:
+            # Holds no key: every call binds the key its caller is entitled to (see access.py).
             client = PostHogClient(
                 http=http,
                 base_url=settings.base_url,
-                api_key=settings.server_key,
                 route=settings.route,
                 project_id=settings.project_id,
                 retry=policy,
@@ -118,7 +118,7 @@ def build_server(
                 ),
                 access,
             )
-        client = ctx.lifespan_context.client.bind(api_key=access.api_key or "", project_id=access.pinned_project)
+        client = ctx.lifespan_context.client.bind(api_key=access.api_key, project_id=access.pinned_project)
         result, outcome = await _run(spec, params.arguments or {}, client, access, settings)
         _log_call(spec.name, outcome, client, started)
         return result
