@@ -14,6 +14,7 @@ from mcp import Client
 
 from posthog_external_data_mcp.sandbox import demo
 from posthog_external_data_mcp.server.app import build_server
+from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from posthog_external_data_mcp.server.settings import Settings
 from tests.support.processes import RunningSandbox, sandbox_process
 
@@ -59,7 +60,7 @@ async def client_for(sandbox: RunningSandbox) -> AsyncIterator[Client]:
 async def test_a_429_is_retried_after_retry_after_then_reported_with_attempts(always_throttled: RunningSandbox) -> None:
     async with client_for(always_throttled) as client:
         result = await client.call_tool("external-data-schemas-list", {})
-    error = result.structured_content["error"]  # type: ignore[index]
+    error = result.meta[ERROR_META_KEY]  # type: ignore[index]
     assert result.is_error and error["kind"] == "rate_limited"
     assert (error["status"], error["retry_after"], error["attempts"]) == (429, 1, 3)
     assert "retried 2 time(s)" in error["hint"] and "Wait 1 s" in error["hint"]
@@ -85,7 +86,7 @@ async def test_gateway_errors_are_retried_for_reads_but_a_500_is_final(failing_u
         result = await client.call_tool("external-data-schemas-retrieve", {"id": ORDERS})
     statuses = [request["status"] for request in failing_upstream.requests()]
     assert result.is_error
-    assert result.structured_content["error"]["status"] == statuses[-1]  # type: ignore[index]
+    assert result.meta[ERROR_META_KEY]["status"] == statuses[-1]  # type: ignore[index]
     assert all(status in (502, 503) for status in statuses[:-1])  # only gateway errors were retried
     assert len(statuses) == 3 or statuses[-1] == 500
 
@@ -96,20 +97,20 @@ async def test_gateway_errors_are_retried_for_reads_but_a_500_is_final(failing_u
 async def test_post_actions_are_sent_once_whatever_the_5xx(failing_upstream: RunningSandbox, tool: str) -> None:
     async with client_for(failing_upstream) as client:
         result = await client.call_tool(tool, {"id": ORDERS})
-    assert result.is_error and result.structured_content["error"]["kind"] == "upstream_error"  # type: ignore[index]
+    assert result.is_error and result.meta[ERROR_META_KEY]["kind"] == "upstream_error"  # type: ignore[index]
     assert len(failing_upstream.requests()) == 1
 
 
 async def test_a_dropped_read_is_retried(dropping_connections: RunningSandbox) -> None:
     async with client_for(dropping_connections) as client:
         result = await client.call_tool("external-data-schemas-retrieve", {"id": ORDERS})
-    assert result.is_error and result.structured_content["error"]["kind"] == "connection_failed"  # type: ignore[index]
+    assert result.is_error and result.meta[ERROR_META_KEY]["kind"] == "connection_failed"  # type: ignore[index]
     assert len(dropping_connections.requests()) == 3
 
 
 async def test_a_dropped_resync_is_never_sent_twice(dropping_connections: RunningSandbox) -> None:
     async with client_for(dropping_connections) as client:
         result = await client.call_tool("external-data-schemas-resync", {"id": ORDERS})
-    error = result.structured_content["error"]  # type: ignore[index]
+    error = result.meta[ERROR_META_KEY]  # type: ignore[index]
     assert result.is_error and error["kind"] == "connection_failed" and error["attempts"] == 1
     assert len(dropping_connections.requests()) == 1

@@ -11,6 +11,7 @@ import tiktoken
 from mcp import Client
 
 from posthog_external_data_mcp.server.app import build_server
+from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from posthog_external_data_mcp.server.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -78,9 +79,9 @@ async def test_a_crash_inside_the_server_is_a_short_error_without_traceback_or_k
         result = await client.call_tool("external-data-schemas-list", {})
     text = result.content[0].text  # type: ignore[union-attr]
     assert result.is_error
-    assert result.structured_content == {
-        "error": {"kind": "internal_error", "hint": result.structured_content["error"]["hint"]}
-    }  # type: ignore[index]
+    assert result.structured_content is None
+    assert set(result.meta[ERROR_META_KEY]) == {"kind", "hint"}  # type: ignore[index]
+    assert result.meta[ERROR_META_KEY]["kind"] == "internal_error"  # type: ignore[index]
     assert "Traceback" not in text and "boom" not in text and KEY not in text
 
 
@@ -92,7 +93,7 @@ async def test_a_key_echoed_by_upstream_is_redacted() -> None:
     assert result.is_error
     assert KEY not in result.content[0].text  # type: ignore[union-attr]
     assert "[redacted]" in result.content[0].text  # type: ignore[union-attr]
-    assert KEY not in json.dumps(result.structured_content)
+    assert KEY not in json.dumps(result.meta)
 
 
 async def test_a_key_inside_a_successful_result_is_redacted_too() -> None:

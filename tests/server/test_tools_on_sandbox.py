@@ -11,9 +11,11 @@ from typing import Any
 
 import anyio
 import pytest
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 
 from posthog_external_data_mcp.sandbox import demo
+from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from tests.conftest import Connect
 from tests.support.processes import RunningSandbox
 
@@ -30,7 +32,7 @@ def text_of(result: CallToolResult) -> str:
 
 def assert_no_key(result: CallToolResult, key: str = demo.KEY_ALL) -> None:
     assert key not in text_of(result)
-    assert key not in json.dumps(result.structured_content)
+    assert key not in json.dumps(result.structured_content) and key not in json.dumps(result.meta)
 
 
 def ok(result: CallToolResult) -> dict[str, Any]:
@@ -41,10 +43,12 @@ def ok(result: CallToolResult) -> dict[str, Any]:
 
 
 def error(result: CallToolResult) -> dict[str, Any]:
+    """The error object a failed call carries for programs (the text carries the same for the model)."""
     assert result.is_error, text_of(result)
-    assert result.structured_content is not None
+    assert result.structured_content is None  # it would have to match the tool's output schema
+    assert result.meta is not None
     assert_no_key(result)
-    return result.structured_content["error"]
+    return result.meta[ERROR_META_KEY]
 
 
 # -- list ----------------------------------------------------------------------------------------------------
@@ -433,7 +437,9 @@ async def test_uuid_spellings_are_canonicalised_into_the_path(connect: Connect, 
     assert sandbox.requests()[0]["path"] == f"/api/projects/@current/external_data_schemas/{ORDERS}/"
 
 
-async def test_an_unknown_tool_is_a_tool_error_listing_the_available_ones(connect: Connect) -> None:
+async def test_an_unknown_or_hidden_tool_is_a_protocol_error_listing_the_available_ones(connect: Connect) -> None:
     async with connect(read_only=True) as client:
-        result = await client.call_tool("external-data-schemas-destroy", {"id": ORDERS})
-    assert result.is_error and "external-data-schemas-list" in text_of(result)
+        with pytest.raises(MCPError) as caught:
+            await client.call_tool("external-data-schemas-destroy", {"id": ORDERS})
+    assert caught.value.error.code == -32602
+    assert "external-data-schemas-list" in caught.value.error.message

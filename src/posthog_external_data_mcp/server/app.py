@@ -18,7 +18,10 @@ from typing import Any
 import httpx2
 from mcp import types
 from mcp.server import Server
+from mcp.server.caching import CacheHint
 from mcp.server.context import ServerRequestContext
+from mcp.shared.exceptions import MCPError
+from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import ValidationError
 
 from .. import __version__
@@ -37,6 +40,7 @@ INSTRUCTIONS = (
     "Manage PostHog data-warehouse import schemas (one per source table). Start with external-data-schemas-list; "
     "use ids from it. Sync status: Running, Completed, Failed, Paused. Destructive tools say so."
 )
+_LIST_TTL_MS = 3_600_000
 _LOOKS_LIKE_KEY = re.compile(r"ph[xas]_[A-Za-z0-9_\-]{8,}")
 
 
@@ -109,19 +113,26 @@ def build_server(
         access = resolve_access(ctx.request, settings)
         spec = specs.get(params.name)
         if spec is None or not access.may_use(spec):
+            # An unknown (or hidden) tool is a protocol error, as the spec classes it.
             available = ", ".join(name for name in specs if access.may_use(specs[name]))
-            return _error_result(
-                failures.Failure(
-                    kind="unknown_tool",
-                    message=f"No tool named {params.name!r} is available on this server.",
-                    hint=f"Use one of: {available}.",
-                ),
-                access,
-            )
+            raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name!r}. Available tools: {available}.")
         client = ctx.lifespan_context.client.bind(api_key=access.api_key, project_id=access.pinned_project)
         result, outcome = await _run(spec, params.arguments or {}, client, access, settings)
         _log_call(spec.name, outcome, client, started)
         return result
+
+    # This server has no resources or prompts; answering the list methods with empty lists spares clients that
+    # ask anyway (many do at start) a "method not found" in their logs.
+    async def no_resources(ctx: ServerRequestContext[AppState], params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=[])
+
+    async def no_resource_templates(
+        ctx: ServerRequestContext[AppState], params: Any
+    ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(resource_templates=[])
+
+    async def no_prompts(ctx: ServerRequestContext[AppState], params: Any) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=[])
 
     return Server(
         SERVER_NAME,
@@ -133,6 +144,16 @@ def build_server(
         get_tool_input_schema=lambda name: definitions[name].input_schema if name in definitions else None,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        on_list_resources=no_resources,
+        on_list_resource_templates=no_resource_templates,
+        on_list_prompts=no_prompts,
+        # The tool list changes only with the process's flags and the caller's narrowing headers: cache it per caller.
+        cache_hints={
+            "tools/list": CacheHint(ttl_ms=_LIST_TTL_MS, scope="private"),
+            "resources/list": CacheHint(ttl_ms=_LIST_TTL_MS, scope="public"),
+            "resources/templates/list": CacheHint(ttl_ms=_LIST_TTL_MS, scope="public"),
+            "prompts/list": CacheHint(ttl_ms=_LIST_TTL_MS, scope="public"),
+        },
     )
 
 
@@ -184,8 +205,8 @@ async def _run(
 def _error_result(failure: failures.Failure, access: Access) -> types.CallToolResult:
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=_redact(failure.text(), access))],
-        structured_content=_redact_structure(failure.structured(), access),
         is_error=True,
+        _meta=_redact_structure(failure.as_meta(), access),
     )
 
 

@@ -1,7 +1,8 @@
 """Failures as agents need them: what went wrong, PostHog's own words, the field at fault, and how to fix it.
 
-Every failure becomes a tool result with `isError: true` (never a protocol error), a text for the model and a
-structured `error` object for programs. Nothing from an unexpected exception leaks (no traceback, no key).
+Every failure becomes a tool result with `isError: true` (not a protocol error): a text for the model, and the
+same facts as an object for programs under `_meta["io.github.posthog-external-data-mcp/error"]` — not as
+`structuredContent`, which must match the tool's output schema. Nothing from an unexpected exception leaks.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ..posthog_client import (
     RateLimitError,
 )
 
+ERROR_META_KEY = "io.github.posthog-external-data-mcp/error"
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -39,7 +42,7 @@ class Failure:
     def text(self) -> str:
         return f"{self.message}\nHow to fix: {self.hint}"
 
-    def structured(self) -> dict[str, Any]:
+    def as_meta(self) -> dict[str, Any]:
         fields = {
             "kind": self.kind,
             "status": self.status,
@@ -49,7 +52,7 @@ class Failure:
             "retry_after": self.retry_after,
             "attempts": self.attempts,
         }
-        return {"error": {key: value for key, value in fields.items() if value is not None}}
+        return {ERROR_META_KEY: {key: value for key, value in fields.items() if value is not None}}
 
 
 @dataclass(frozen=True)
