@@ -105,7 +105,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.getLogger("uvicorn.error").addFilter(_DroppedConnectionFilter())
     server = uvicorn.Server(
-        uvicorn.Config(create_app(config), log_level="warning", access_log=args.access_log, lifespan="off")
+        uvicorn.Config(
+            create_app(config),
+            # uvicorn prints access lines at info level: the flag needs it, the default stays quiet.
+            log_level="info" if args.access_log else "warning",
+            access_log=args.access_log,
+            lifespan="off",
+        )
     )
     print(f"posthog-external-data-sandbox listening on http://{shown_host}:{port}", flush=True)
     server.run(sockets=[sock])
