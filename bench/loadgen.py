@@ -1,16 +1,22 @@
 """HTTP load generator: N concurrent clients loop one MCP tool call (or one plain API request) for a fixed time.
 
 Runs as its own process (`bench/run.py` starts it) so the servers never share an interpreter with the load.
-Each client has its own connection and sends the next call as soon as the previous one is answered. MCP calls
-are raw JSON-RPC POSTs in the 2026-07-28 per-request envelope, byte for byte what `mcp.Client` (SDK 2.3) sends
-over streamable HTTP, minus the client library's own CPU cost. Prints one JSON object on stdout.
+Each client has its own keep-alive connection and sends the next call as soon as the previous one is answered.
+
+MCP calls are JSON-RPC POSTs in the 2026-07-28 per-request envelope, with the headers and body `mcp.Client`
+(SDK 2.3) sends over streamable HTTP. The client is deliberately minimal — raw HTTP/1.1 over asyncio streams,
+no JSON parsing of successful answers — because on a 2-core machine every millisecond the load generator spends
+is taken from the server under test (an httpx2-based generator cost ~1 ms CPU per call, as much as a server).
+The CPU it did use is reported (`loadgen_cpu_s`).
 
     python bench/loadgen.py --url http://127.0.0.1:8012/mcp --tool external-data-schemas-retrieve \
         --arguments '{"id": "..."}' --bearer phx_sandbox_all --concurrency 16 --warmup 2 --duration 10
     python bench/loadgen.py --direct-url 'http://127.0.0.1:8010/api/projects/1/external_data_schemas/' ...
 
-A call counts as an error when the HTTP status is not 200, the JSON-RPC answer is an error, the tool result has
-`isError: true`, or the request raised (timeout, connection reset).
+A call counts as an error when the HTTP status is not 200, the answer is a JSON-RPC error, the tool result has
+`isError: true`, or the request failed (timeout, connection reset). Only the marker `"isError":true` and the
+presence of `"result":` are looked for: both servers answer compact JSON, and inside JSON strings quotes are
+escaped, so neither marker can appear in data. Errors are parsed to name their kind.
 """
 
 from __future__ import annotations
@@ -21,8 +27,7 @@ import json
 import time
 from collections import Counter
 from typing import Any
-
-import httpx2
+from urllib.parse import urlencode, urlsplit
 
 PROTOCOL = "2026-07-28"
 META = {
@@ -32,19 +37,97 @@ META = {
 }
 
 
-def _parse_body(response: httpx2.Response) -> dict[str, Any]:
-    if response.headers.get("content-type", "").startswith("text/event-stream"):
-        for line in response.text.splitlines():
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if "result" in message or "error" in message:
-                    return message
-        raise ValueError("no JSON-RPC answer in the event stream")
-    return response.json()
+class HttpConnection:
+    """One keep-alive HTTP/1.1 connection; enough of the protocol for uvicorn's answers."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, head: bytes, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=2**24)
+        assert self.reader is not None
+        self.writer.write(head + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("connection closed")
+        status = int(status_line.split(b" ", 2)[1])
+        length = -1
+        chunked = close = False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+            elif name == b"connection" and b"close" in value.lower():
+                close = True
+        if chunked:
+            parts: list[bytes] = []
+            while True:
+                size = int((await self.reader.readline()).split(b";")[0], 16)
+                if size == 0:
+                    await self.reader.readline()
+                    break
+                parts.append(await self.reader.readexactly(size))
+                await self.reader.readline()
+            data = b"".join(parts)
+        elif length >= 0:
+            data = await self.reader.readexactly(length)
+        else:
+            data = await self.reader.read()
+            close = True
+        if close:
+            self.close()
+        return status, data
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def classify(status: int, data: bytes, mcp: bool) -> str | None:
+    """None when the call succeeded, else a short error kind."""
+    if status != 200:
+        return f"http_{status}"
+    if not mcp:
+        return None
+    if b'"isError":true' in data:
+        return "tool_is_error"
+    if b'"result":' not in data:
+        try:
+            text = data.decode()
+            payload = text[text.index("{") :] if not text.startswith("{") else text
+            code = json.loads(payload.splitlines()[0] if "\n" in payload else payload).get("error", {}).get("code")
+        except ValueError:
+            code = "unreadable"
+        return f"jsonrpc_{code}"
+    return None
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     arguments = json.loads(args.arguments)
+    mcp = args.direct_url is None
+    url = urlsplit(args.url if mcp else args.direct_url)
+    host, port = url.hostname or "127.0.0.1", url.port or 80
+    path = url.path or "/"
+    if not mcp and arguments:
+        path += "?" + urlencode(arguments)
+    common = [f"Host: {host}:{port}", "Accept: application/json, text/event-stream", "User-Agent: bench-loadgen"]
+    if args.bearer:
+        common.append(f"Authorization: Bearer {args.bearer}")
+    if mcp:
+        common += ["Content-Type: application/json", f"MCP-Protocol-Version: {PROTOCOL}"]
+        common += ["Mcp-Method: tools/call", f"Mcp-Name: {args.tool}"]
+    method = "POST" if mcp else "GET"
     started = time.perf_counter()
     measure_from = started + args.warmup
     stop_at = measure_from + args.duration
@@ -54,45 +137,29 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     async def client(index: int) -> None:
         nonlocal completed_total
-        headers = {"Accept": "application/json, text/event-stream"}
-        if args.bearer:
-            headers["Authorization"] = f"Bearer {args.bearer}"
-        if args.direct_url is None:
-            headers |= {"Content-Type": "application/json", "MCP-Protocol-Version": PROTOCOL}
-            headers |= {"Mcp-Method": "tools/call", "Mcp-Name": args.tool}
-        limits = httpx2.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx2.AsyncClient(headers=headers, timeout=args.timeout, limits=limits) as http:
-            request_id = index * 10_000_000
+        connection = HttpConnection(host, port)
+        request_id = index * 10_000_000
+        try:
             while True:
                 begin = time.perf_counter()
                 if begin >= stop_at:
                     return
                 request_id += 1
-                problem: str | None = None
+                body = b""
+                if mcp:
+                    message = {
+                        "jsonrpc": "2.0",
+                        "id": request_id,
+                        "method": "tools/call",
+                        "params": {"name": args.tool, "arguments": arguments, "_meta": META},
+                    }
+                    body = json.dumps(message, separators=(",", ":")).encode()
+                head = "\r\n".join([f"{method} {path} HTTP/1.1", *common, f"Content-Length: {len(body)}", "", ""])
                 try:
-                    if args.direct_url is not None:
-                        response = await http.get(args.direct_url, params=arguments)
-                        if response.status_code != 200:
-                            problem = f"http_{response.status_code}"
-                        else:
-                            response.json()
-                    else:
-                        body = {
-                            "jsonrpc": "2.0",
-                            "id": request_id,
-                            "method": "tools/call",
-                            "params": {"name": args.tool, "arguments": arguments, "_meta": META},
-                        }
-                        response = await http.post(args.url, content=json.dumps(body))
-                        if response.status_code != 200:
-                            problem = f"http_{response.status_code}"
-                        else:
-                            message = _parse_body(response)
-                            if "error" in message:
-                                problem = f"jsonrpc_{message['error'].get('code')}"
-                            elif message["result"].get("isError"):
-                                problem = "tool_is_error"
+                    status, data = await asyncio.wait_for(connection.request(head.encode(), body), args.timeout)
+                    problem = classify(status, data, mcp)
                 except Exception as exc:
+                    connection.close()
                     problem = type(exc).__name__
                 end = time.perf_counter()
                 completed_total += 1
@@ -101,6 +168,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         latencies.append(end - begin)
                     else:
                         errors[problem] += 1
+        finally:
+            connection.close()
 
     await asyncio.gather(*(client(index) for index in range(args.concurrency)))
     latencies.sort()

@@ -530,6 +530,14 @@ def throughput(
                 )
                 entry[operation] = merged
             out[config_name] = entry
+            single = out.get("1_worker")
+            if workers > 1 and single:
+                for operation in operations:
+                    peer_single = single[operation]["peer"]["calls_per_s"]
+                    ours_here = entry[operation]["ours"]["calls_per_s"]
+                    entry[operation]["ratio_ours_to_peer_1_worker"] = (
+                        round(ours_here / peer_single, 2) if peer_single else None
+                    )
         finally:
             for target in running:
                 target.stop()
@@ -601,6 +609,9 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
         f"list_{LIST_LIMIT}_result_tokens_text_plus_structured": check(
             sizes_["ours"][f"list_{LIST_LIMIT}"]["text_plus_structured_tokens"], 5000
         ),
+        f"largest_page_{MAX_PAGE}_tokens_text": check(
+            sizes_["ours"][f"list_{MAX_PAGE}"]["text_tokens"], RESULT_CAP_TOKENS
+        ),
         f"largest_page_{MAX_PAGE}_tokens_text_plus_structured": check(
             sizes_["ours"][f"list_{MAX_PAGE}"]["text_plus_structured_tokens"], RESULT_CAP_TOKENS
         ),
@@ -608,12 +619,19 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     }
     tp = zero.get("throughput")
     if tp:
-        for config, limit in (("1_worker", 2.0), (next(k for k in tp if k.endswith("_workers")), 3.5)):
+        multi = next((k for k in tp if k.endswith("_workers")), None)
+        for config, limit in (("1_worker", 2.0), (multi, 3.5), (f"{multi}_nodelay", 3.5)):
+            if config not in tp:
+                continue
             for operation in ("retrieve", f"list_{LIST_LIMIT}"):
                 entry = tp[config][operation]
                 out[f"throughput_{config}_{operation}_vs_peer"] = check(
                     entry["ratio_ours_to_peer"], limit, at_most=False
                 )
+                if "ratio_ours_to_peer_1_worker" in entry:
+                    out[f"throughput_{config}_{operation}_vs_peer_1_worker"] = check(
+                        entry["ratio_ours_to_peer_1_worker"], limit, at_most=False
+                    )
                 out[f"throughput_{config}_{operation}_errors"] = check(entry["ours"]["errors"], 0)
     return out
 
@@ -811,7 +829,7 @@ def main() -> None:
     if args.quick:
         plan = Plan(3, 60, 15, 1, 3.0, 3.0, 1.0, 16, cores)
     else:
-        plan = Plan(11, 300, 60, 2, 5.0, 4.0, 1.5, 16, cores)
+        plan = Plan(11, 600, 80, 2, 5.0, 4.0, 1.5, 16, cores)
     out_dir = args.out.parent
     logs = out_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
