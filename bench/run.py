@@ -243,38 +243,43 @@ async def sizes(servers: Sequence[Server], logs: Path) -> dict[str, Any]:
 # -- b. per-call overhead -----------------------------------------------------------------------------------
 
 
-async def per_call(servers: Sequence[Server], sandbox: Sandbox, rounds: int, logs: Path) -> dict[str, Any]:
-    """Interleaved: direct httpx2 request, then the same request through each MCP server over stdio."""
+async def per_call(
+    servers: Sequence[Server], bare: Server, sandbox: Sandbox, rounds: int, logs: Path
+) -> dict[str, Any]:
+    """Interleaved: direct httpx2 request, then the same request through each MCP server over stdio.
+
+    The bare server's `echo` round trip runs in the same loop: the SDK's own stdio cost for a call doing nothing.
+    """
     sessions: dict[str, StdioSession] = {}
-    for server in servers:
+    for server in [*servers, bare]:
         session = StdioSession(server.stdio, base_env(server.env), logs / f"{server.key}-stdio.log")
         await session.start()
         await session.initialize()
         await session.request("tools/list")
         sessions[server.key] = session
-    by_key = {server.key: server for server in servers}
-    operations: dict[str, tuple[str, dict[str, Any], str, dict[str, Any]]] = {
-        "retrieve": ("external-data-schemas-retrieve", {"id": RETRIEVE_ID}, sandbox.schema_url(), {}),
+    by_key = {server.key: server for server in [*servers, bare]}
+    contenders = ["direct", *(server.key for server in servers)]
+    # op -> (tool, arguments, direct URL, direct query, targets)
+    operations: dict[str, tuple[str, dict[str, Any], str, dict[str, Any], list[str]]] = {
+        "retrieve": ("external-data-schemas-retrieve", {"id": RETRIEVE_ID}, sandbox.schema_url(), {}, contenders),
         # Exactly the query our server sends for limit=30 (offset=0 included).
         f"list_{LIST_LIMIT}": (
             "external-data-schemas-list",
             {"limit": LIST_LIMIT},
             sandbox.list_url(),
             {"limit": LIST_LIMIT, "offset": 0},
+            contenders,
         ),
+        "sdk_echo": ("echo", {"text": "hello"}, "", {}, [bare.key]),
     }
-    latencies: dict[str, dict[str, list[float]]] = {op: {"direct": []} for op in operations}
-    for op in operations:
-        latencies[op].update({key: [] for key in sessions})
+    latencies: dict[str, dict[str, list[float]]] = {op: {key: [] for key in spec[4]} for op, spec in operations.items()}
     headers = {"Authorization": f"Bearer {KEY}", "Accept": "application/json"}
     try:
         async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
-            targets = ["direct", *sessions]
             for round_index in range(-20, rounds):  # 20 unrecorded warm-up rounds
-                shift = round_index % len(targets)
-                order = targets[shift:] + targets[:shift]
-                for op, (name, arguments, url, params) in operations.items():
-                    for target in order:
+                for op, (name, arguments, url, params, targets) in operations.items():
+                    shift = round_index % len(targets)
+                    for target in targets[shift:] + targets[:shift]:
                         started = time.perf_counter()
                         if target == "direct":
                             response = await http.get(url, params=params)
@@ -282,31 +287,32 @@ async def per_call(servers: Sequence[Server], sandbox: Sandbox, rounds: int, log
                                 raise BenchError(f"direct {op} answered {response.status_code}")
                         else:
                             server = by_key[target]
-                            result = await sessions[target].call_tool(server.tool(name), server.arguments(arguments))
+                            tool = name if server is bare else server.tool(name)
+                            result = await sessions[target].call_tool(tool, server.arguments(arguments))
                             if result.get("isError"):
                                 raise BenchError(f"{target} {op} answered an error: {str(result)[:300]}")
                         elapsed = time.perf_counter() - started
                         if round_index >= 0:
                             latencies[op][target].append(elapsed)
         # Peak memory: after the calls, plus a few of the largest pages.
-        for key, session in sessions.items():
-            server = by_key[key]
+        for server in servers:
+            session = sessions[server.key]
             for _ in range(5):
                 await session.call_tool(
                     server.tool("external-data-schemas-list"), server.arguments({"limit": MAX_PAGE})
                 )
-        memory = {key: memory_kib(session.pid) for key, session in sessions.items()}
+        memory = {server.key: memory_kib(sessions[server.key].pid) for server in servers}
     finally:
         for session in sessions.values():
             await session.close()
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"sdk_echo_round_trip": summary_ms(latencies.pop("sdk_echo")[bare.key])}
     for op, by_target in latencies.items():
         direct = [value * 1000 for value in by_target["direct"]]
         entry: dict[str, Any] = {"direct": summary_ms(by_target["direct"])}
-        for key in sessions:
-            values = [value * 1000 for value in by_target[key]]
-            entry[key] = {
-                **summary_ms(by_target[key]),
+        for server in servers:
+            values = [value * 1000 for value in by_target[server.key]]
+            entry[server.key] = {
+                **summary_ms(by_target[server.key]),
                 "added_median_ms": round(median(values) - median(direct), 3),
                 "added_p95_ms": round(percentile(values, 95) - percentile(direct, 95), 3),
             }
@@ -703,6 +709,11 @@ def markdown(results: dict[str, Any]) -> str:
         )
     for pass_name, data in results["passes"].items():
         per = data["per_call"]
+        echo = per["sdk_echo_round_trip"]
+        lines.append(
+            f"| [{pass_name}] bare SDK echo round trip (stdio floor), median / p95 | | "
+            f"{echo['median_ms']:.2f} / {echo['p95_ms']:.2f} ms | | | |"
+        )
         for op in ("retrieve", f"list_{LIST_LIMIT}"):
             entry = per[op]
             row(
@@ -789,7 +800,9 @@ async def run_async(args: argparse.Namespace, plan: Plan, out_dir: Path, logs: P
                 results["bare_peak"] = await bare_peak(servers["bare"], logs)
             print("-- b. per-call overhead", file=sys.stderr, flush=True)
             rounds = plan.percall_rounds if latency == 0.0 else plan.percall_rounds_latency
-            pass_result["per_call"] = await per_call([servers["ours"], servers["peer"]], sandbox, rounds, logs)
+            pass_result["per_call"] = await per_call(
+                [servers["ours"], servers["peer"]], servers["bare"], sandbox, rounds, logs
+            )
             if not args.skip_throughput:
                 print("-- c. HTTP throughput", file=sys.stderr, flush=True)
                 seconds = plan.round_seconds if latency == 0.0 else plan.round_seconds_latency
