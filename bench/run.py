@@ -10,9 +10,9 @@ project, no rate limits), then measures, with the servers interleaved (A, B, C, 
   e. memory         idle and peak RSS (VmRSS / VmHWM from /proc, summed over uvicorn workers)
 
 then b and c again with the sandbox adding realistic latency (--latency-ms, default 40). Raw numbers go to
-bench/results/latest.json; a markdown table goes to stdout. `--quick` is a smoke run (~2 minutes).
+bench/results/latest.json; a markdown table goes to stdout. `--quick` is a smoke run (~3 minutes).
 
-    .venv/bin/python bench/run.py            # the documented run (~10 minutes on 2 cores)
+    .venv/bin/python bench/run.py            # the documented run (~7 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick
 """
 
@@ -248,7 +248,8 @@ async def per_call(
 ) -> dict[str, Any]:
     """Interleaved: direct httpx2 request, then the same request through each MCP server over stdio.
 
-    The bare server's `echo` round trip runs in the same loop: the SDK's own stdio cost for a call doing nothing.
+    The bare server's `echo` call runs in the same loop, for scale: an MCPServer tool call that does nothing (a
+    plain `def` tool, so it includes the SDK's hop to a worker thread).
     """
     sessions: dict[str, StdioSession] = {}
     for server in [*servers, bare]:
@@ -654,7 +655,9 @@ def markdown(results: dict[str, Any]) -> str:
         def fmt(value: float | None) -> str:
             if value is None:
                 return "—"
-            return f"{value:,.1f}{unit}" if isinstance(value, float) else f"{value:,}{unit}"
+            if isinstance(value, float):
+                return f"{value:,.2f}{unit}" if abs(value) < 10 else f"{value:,.1f}{unit}"
+            return f"{value:,}{unit}"
 
         def ratio(a: float | None, b: float | None) -> str:
             return f"{a / b:.2f}×" if a is not None and b else "—"
@@ -711,7 +714,7 @@ def markdown(results: dict[str, Any]) -> str:
         per = data["per_call"]
         echo = per["sdk_echo_round_trip"]
         lines.append(
-            f"| [{pass_name}] bare SDK echo round trip (stdio floor), median / p95 | | "
+            f"| [{pass_name}] bare MCPServer `echo` call round trip (stdio), median / p95 | | "
             f"{echo['median_ms']:.2f} / {echo['p95_ms']:.2f} ms | | | |"
         )
         for op in ("retrieve", f"list_{LIST_LIMIT}"):
@@ -825,7 +828,7 @@ def main() -> None:
         epilog=__doc__.split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true", help="smoke run: fewer runs, shorter load (~2-3 minutes)")
+    parser.add_argument("--quick", action="store_true", help="smoke run: fewer runs, shorter load (~3 minutes)")
     parser.add_argument(
         "--latency-ms", type=float, default=40.0, help="sandbox latency of the second pass (default 40)"
     )
@@ -837,7 +840,11 @@ def main() -> None:
     parser.add_argument("--bare", help="command of the bare server (default: python bench/bare_sdk_server.py)")
     parser.add_argument("--ours-log-level", default="warning", help="--log-level given to our server (default warning)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results" / "latest.json", help="JSON output")
+    parser.add_argument("--report", type=Path, help="print the markdown table of an earlier run's JSON and exit")
     args = parser.parse_args()
+    if args.report:
+        print(markdown(json.loads(args.report.read_text())))
+        return
     cores = os.cpu_count() or 1
     if args.quick:
         plan = Plan(3, 60, 15, 1, 3.0, 3.0, 1.0, 16, cores)
