@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 import os
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -250,7 +251,22 @@ def serve_http(settings: Settings, argv: Sequence[str] | None = None) -> None:
         "timeout_graceful_shutdown": 10,
     }
     if settings.workers > 1:
+        from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
+
         os.environ[ARGV_ENV] = json.dumps(list(argv if argv is not None else sys.argv[1:]))
-        uvicorn.run(f"{__name__}:app_from_environment", factory=True, workers=settings.workers, **common)
+        config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=settings.workers, **common)
+        Multiprocess(config, sockets=[_listening_socket(settings.bind_host, settings.port)]).run()
     else:
         uvicorn.run(create_http_app(settings), **common)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The socket the workers share. uvicorn's own is created with protocol 0, and asyncio only turns Nagle off
+    on sockets that say they are TCP: every keep-alive response would then wait ~40 ms for a delayed ACK."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
