@@ -170,6 +170,10 @@ async def test_server_key_on_loopback_serves_clients_without_a_bearer(sandbox: R
         log = server.stderr_so_far()
     assert [request["key_label"] for request in sandbox.requests()] == [READ, PROJECT2]
     assert "auth=server-key" in log and "auth=passthrough" in log
+    # One line per request, carrying the tool call's own fields.
+    call_lines = [line for line in log.splitlines() if "tool=external-data-schemas-list" in line]
+    assert len(call_lines) == 2 and all("http POST /mcp status=200" in line for line in call_lines)
+    assert "outcome=ok upstream_status=200 attempts=1" in call_lines[0]
     assert demo.KEY_READ not in log and demo.KEY_PROJECT2 not in log
 
 

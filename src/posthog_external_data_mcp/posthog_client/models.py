@@ -36,10 +36,13 @@ class TableColumn(_Response):
     type: str | None = None
 
 
-class SchemaTable(_Response):
+class TableSummary(_Response):
     id: str
     name: str
     row_count: int | None = None
+
+
+class SchemaTable(TableSummary):
     columns: Annotated[list[TableColumn], BeforeValidator(_columns_as_list)] = Field(default_factory=list[TableColumn])
 
 
@@ -78,15 +81,13 @@ class RowFilter(BaseModel):
     ] = Field(description="A list for IN / NOT IN.")
 
 
-class ExternalDataSchema(_Response):
-    """One import schema (a table of a warehouse source), as PostHog's serializer represents it."""
+class SchemaListItem(_Response):
+    """A schema as a list needs it. PostHog sends every list item in full, but parsing only these fields (its
+    column definitions above all are skipped) makes a page several times cheaper; retrieve gives everything."""
 
     id: str
     name: str
-    label: str | None = None
-    description: str | None = None
-    source: SchemaSource | None = None  # only on retrieve
-    table: SchemaTable | None = None
+    table: TableSummary | None = None
     should_sync: bool = False
     status: str | None = None
     latest_error: str | None = None
@@ -94,8 +95,17 @@ class ExternalDataSchema(_Response):
     sync_type: str | None = None
     sync_frequency: str | None = None
     sync_time_of_day: str | None = None
-    incremental: bool = False
     incremental_field: str | None = None
+
+
+class ExternalDataSchema(SchemaListItem):
+    """One import schema (a table of a warehouse source), as PostHog's serializer represents it."""
+
+    table: SchemaTable | None = None  # pyright: ignore[reportIncompatibleVariableOverride] - frozen, so narrowing is safe
+    label: str | None = None
+    description: str | None = None
+    source: SchemaSource | None = None  # only on retrieve
+    incremental: bool = False
     incremental_field_type: str | None = None
     incremental_field_lookback_seconds: int | None = None
     incremental_sync_blocked: str | None = None
@@ -115,7 +125,7 @@ class SchemaPage(_Response):
     count: int
     next: str | None = None
     previous: str | None = None
-    results: list[ExternalDataSchema]
+    results: list[SchemaListItem]
 
 
 class IncrementalFieldCandidate(_Response):

@@ -16,6 +16,7 @@ from .settings import Settings
 from .tools import ToolSpec
 
 ACCESS_STATE_KEY = "posthog_external_data_mcp.access"
+TOOL_CALL_LOG_KEY = "posthog_external_data_mcp.tool_call"  # the tool-call log fields, for the access log line
 
 
 @dataclass(frozen=True)

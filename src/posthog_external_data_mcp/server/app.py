@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +23,12 @@ from mcp.server.context import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types.jsonrpc import INVALID_PARAMS
 from pydantic import ValidationError
+from starlette.requests import Request
 
 from .. import __version__
 from ..posthog_client import PostHogClient, ProjectRef, RetryPolicy, create_http_client
 from . import failures, results
-from .access import Access, resolve_access
+from .access import TOOL_CALL_LOG_KEY, Access, resolve_access
 from .arguments import PartialUpdateArguments
 from .json_schema import tool_input_schema, tool_output_schema
 from .settings import Settings
@@ -46,10 +47,23 @@ _LOOKS_LIKE_KEY = re.compile(r"ph[xas]_[A-Za-z0-9_\-]{8,}")
 
 @dataclass
 class AppState:
-    """Process-wide state, created once by the lifespan: the shared connection pool and the tool table."""
+    """Process-wide state, created once by the lifespan: the one PostHog client (and its connection pool)."""
 
-    client: PostHogClient
     settings: Settings
+    make_client: Callable[[], PostHogClient]
+    _client: PostHogClient | None = None
+
+    @property
+    def client(self) -> PostHogClient:
+        # Made on first use: building the HTTP client (its TLS context above all) costs ~30 ms, which a desktop
+        # client would otherwise wait for before it even sees the tool list.
+        if self._client is None:
+            self._client = self.make_client()
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.http.aclose()
 
 
 def enabled_tools(settings: Settings) -> tuple[ToolSpec, ...]:
@@ -85,19 +99,23 @@ def build_server(
     specs = {spec.name: spec for spec in tools}
     policy = retry or RetryPolicy(total_timeout=settings.timeout_seconds)
 
+    def make_client() -> PostHogClient:
+        # Holds no key: every call binds the key its caller is entitled to (see access.py).
+        return PostHogClient(
+            http=create_http_client(transport=upstream_transport or _sandbox_transport(settings)),
+            base_url=settings.base_url,
+            route=settings.route,
+            project_id=settings.project_id,
+            retry=policy,
+        )
+
     @asynccontextmanager
     async def lifespan(_: Server[AppState]) -> AsyncGenerator[AppState]:
-        transport = upstream_transport or _sandbox_transport(settings)
-        async with create_http_client(transport=transport) as http:
-            # Holds no key: every call binds the key its caller is entitled to (see access.py).
-            client = PostHogClient(
-                http=http,
-                base_url=settings.base_url,
-                route=settings.route,
-                project_id=settings.project_id,
-                retry=policy,
-            )
-            yield AppState(client=client, settings=settings)
+        state = AppState(settings=settings, make_client=make_client)
+        try:
+            yield state
+        finally:
+            await state.close()
 
     async def list_tools(
         ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
@@ -118,7 +136,7 @@ def build_server(
             raise MCPError(INVALID_PARAMS, f"Unknown tool: {params.name!r}. Available tools: {available}.")
         client = ctx.lifespan_context.client.bind(api_key=access.api_key, project_id=access.pinned_project)
         result, outcome = await _run(spec, params.arguments or {}, client, access, settings)
-        _log_call(spec.name, outcome, client, started)
+        _log_call(spec.name, outcome, client, started, ctx.request)
         return result
 
     # This server has no resources or prompts; answering the list methods with empty lists spares clients that
@@ -224,17 +242,23 @@ def _redact_structure(content: dict[str, Any], access: Access) -> dict[str, Any]
     return content if redacted == serialized else json.loads(redacted)
 
 
-def _log_call(tool: str, outcome: str, client: PostHogClient, started: float) -> None:
+def _log_call(tool: str, outcome: str, client: PostHogClient, started: float, request: Any) -> None:
+    """One line per tool call: tool, outcome, upstream status, attempts, duration, PostHog's request id."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
     last = client.exchanges[-1] if client.exchanges else None
-    logger.info(
-        "tool=%s outcome=%s upstream_status=%s attempts=%s duration_ms=%.1f request_id=%s",
-        tool,
-        outcome,
-        "-" if last is None or last.status is None else last.status,
-        0 if last is None else last.attempts,
-        (time.perf_counter() - started) * 1000,
-        "-" if last is None or last.request_id is None else last.request_id,
+    line = (
+        f"tool={tool} outcome={outcome} "
+        f"upstream_status={'-' if last is None or last.status is None else last.status} "
+        f"attempts={0 if last is None else last.attempts} "
+        f"duration_ms={(time.perf_counter() - started) * 1000:.1f} "
+        f"request_id={'-' if last is None or last.request_id is None else last.request_id}"
     )
+    if isinstance(request, Request):
+        # Over HTTP the access log line of this request carries it: one line per request, not two.
+        request.scope.setdefault("state", {})[TOOL_CALL_LOG_KEY] = line
+    else:
+        logger.info("%s", line)
 
 
 def _sandbox_transport(settings: Settings) -> httpx2.AsyncBaseTransport | None:

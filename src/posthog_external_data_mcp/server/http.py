@@ -32,7 +32,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from .access import ACCESS_STATE_KEY, Access
+from .access import ACCESS_STATE_KEY, TOOL_CALL_LOG_KEY, Access
 from .app import build_server
 from .settings import Settings, SettingsError, parse_bool, parse_project
 
@@ -109,13 +109,13 @@ class AccessGate:
         decision = self._decide(request)
         if isinstance(decision, Response):
             await decision(scope, receive, send_and_record)
-            self._log(request, status_holder, started, "refused")
+            self._log(scope, request, status_holder, started, "refused")
             return
         scope.setdefault("state", {})[ACCESS_STATE_KEY] = decision
         try:
             await self.app(scope, receive, send_and_record)
         finally:
-            self._log(request, status_holder, started, decision.label)
+            self._log(scope, request, status_holder, started, decision.label)
 
     def _decide(self, request: Request) -> Access | Response:
         refusal = self._check_host_and_origin(request)
@@ -153,17 +153,21 @@ class AccessGate:
             return JSONResponse({"error": "invalid_origin", "error_description": "Origin not allowed"}, status_code=403)
         return None
 
-    def _log(self, request: Request, status: list[int], started: float, auth: str) -> None:
-        # One line per request; headers, bodies and keys are never logged.
+    def _log(self, scope: Scope, request: Request, status: list[int], started: float, auth: str) -> None:
+        # One line per request (with the tool call's fields when it was one); headers, bodies and keys never.
+        if not logger.isEnabledFor(logging.INFO):
+            return
         client = request.client.host if request.client else "-"
+        tool_call = scope.get("state", {}).get(TOOL_CALL_LOG_KEY)
         logger.info(
-            "http %s %s status=%s auth=%s client=%s duration_ms=%.1f",
+            "http %s %s status=%s auth=%s client=%s duration_ms=%.1f%s",
             request.method,
             request.url.path,
             status[0] if status else "-",
             auth,
             client,
             (time.perf_counter() - started) * 1000,
+            f" {tool_call}" if tool_call else "",
         )
 
 

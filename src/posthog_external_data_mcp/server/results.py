@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..posthog_client import ActionOutcome, ExternalDataSchema, RowFilter, SchemaPage
 from ..posthog_client.errors import clean_text
+from ..posthog_client.models import SchemaListItem
 
 # Errors are third-party text of any length; a list shows their start, retrieve shows them whole.
 _LIST_ERROR_CHARS = 100
@@ -78,7 +79,7 @@ class ActionResult(BaseModel):
     next_step: str
 
 
-def summarize(schema: ExternalDataSchema) -> SchemaSummary:
+def summarize(schema: SchemaListItem) -> SchemaSummary:
     error = schema.latest_error
     return SchemaSummary(
         id=schema.id,
