@@ -34,10 +34,9 @@ def serve(settings: Settings) -> None:
 
 
 async def serve_stdio(settings: Settings) -> None:
-    from mcp.server.stdio import stdio_server  # noqa: PLC0415
-
     from .app import build_server  # noqa: PLC0415
+    from .stdio_pipes import stdio_streams  # noqa: PLC0415
 
     server = build_server(settings)
-    async with stdio_server() as (read_stream, write_stream):
+    async with stdio_streams() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
