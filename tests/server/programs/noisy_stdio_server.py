@@ -6,7 +6,7 @@ import os
 import sys
 
 import anyio
-import mcp.types as types
+from mcp import types
 from mcp.server import Server
 
 from posthog_external_data_mcp.server.stdio_pipes import pipes_usable, stdio_streams
@@ -20,7 +20,7 @@ async def call_tool(ctx: object, params: types.CallToolRequestParams) -> types.C
     print("stray print() to stdout")
     sys.stdout.flush()
     os.write(1, b"stray write to fd 1\n")
-    os.system("echo stray output of a child process")  # noqa: S605, S607
+    os.system("echo stray output of a child process")
     return types.CallToolResult(content=[types.TextContent(type="text", text="still fine")])
 
 
