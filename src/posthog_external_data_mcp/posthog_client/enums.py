@@ -3,7 +3,7 @@
 Literals (not Enum classes) keep the JSON schemas flat: pydantic renders them as inline `enum` lists.
 """
 
-from typing import Literal, get_args
+from typing import Literal
 
 SyncType = Literal["full_refresh", "incremental", "append", "webhook", "cdc", "xmin"]
 
@@ -16,16 +16,3 @@ SyncFrequency = Literal["never", "5min", "15min", "30min", "1hour", "6hour", "12
 CdcTableMode = Literal["consolidated", "cdc_only", "both"]
 
 RowFilterOperator = Literal[">", ">=", "<", "<=", "=", "!=", "IN", "NOT IN"]
-
-# Statuses as the API shows them: billing statuses are relabelled by PostHog's serializer.
-KNOWN_STATUSES: tuple[str, ...] = (
-    "Running",
-    "Paused",
-    "Failed",
-    "Completed",
-    "Billing limits",
-    "Billing limits too low",
-)
-
-SYNC_TYPES: tuple[str, ...] = get_args(SyncType)
-SYNC_FREQUENCIES: tuple[str, ...] = get_args(SyncFrequency)

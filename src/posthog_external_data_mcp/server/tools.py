@@ -277,5 +277,3 @@ TOOLS: tuple[ToolSpec, ...] = (
         hints={403: _HOW_SCHEMAS_ARE_CREATED, 405: _HOW_SCHEMAS_ARE_CREATED},
     ),
 )
-
-TOOLS_BY_NAME: dict[str, ToolSpec] = {tool.name: tool for tool in TOOLS}
