@@ -13,6 +13,7 @@ import tiktoken
 from agents.strict_schema import ensure_strict_json_schema
 from jsonschema import Draft202012Validator
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 
 from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.settings import Settings
@@ -151,3 +152,13 @@ async def test_read_only_wins_over_an_explicit_write_tool() -> None:
         )
     }
     assert names == {"external-data-schemas-list"}
+
+
+async def test_no_resources_or_prompts_are_offered_and_reading_one_is_not_found() -> None:
+    async with Client(build_server(Settings())) as client:
+        assert (await client.list_resources()).resources == []
+        assert (await client.list_resource_templates()).resource_templates == []
+        assert (await client.list_prompts()).prompts == []
+        with pytest.raises(MCPError) as caught:
+            await client.read_resource("posthog://anything")
+    assert caught.value.error.code == -32602

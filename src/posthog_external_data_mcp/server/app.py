@@ -152,6 +152,10 @@ def build_server(
     async def no_prompts(ctx: ServerRequestContext[AppState], params: Any) -> types.ListPromptsResult:
         return types.ListPromptsResult(prompts=[])
 
+    async def no_such_resource(ctx: ServerRequestContext[AppState], params: types.ReadResourceRequestParams) -> Any:
+        # The spec's answer for an unknown resource (SEP-2164): every resource is unknown here.
+        raise MCPError(INVALID_PARAMS, "Resource not found", data={"uri": str(params.uri)})
+
     return Server(
         SERVER_NAME,
         version=__version__,
@@ -164,6 +168,7 @@ def build_server(
         on_call_tool=call_tool,
         on_list_resources=no_resources,
         on_list_resource_templates=no_resource_templates,
+        on_read_resource=no_such_resource,
         on_list_prompts=no_prompts,
         # The tool list changes only with the process's flags and the caller's narrowing headers: cache it per caller.
         cache_hints={
