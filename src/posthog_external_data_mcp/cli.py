@@ -15,6 +15,7 @@ from typing import get_args
 from . import __version__
 from .server.settings import (
     DEFAULT_HOST,
+    LOOKS_LIKE_KEY,
     LogLevel,
     Settings,
     SettingsError,
@@ -147,10 +148,18 @@ def _log_level(value: str | None) -> LogLevel:
     raise SettingsError(f"POSTHOG_MCP_LOG_LEVEL must be debug, info, warning or error, got {value!r}")
 
 
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then removes anything shaped like a PostHog key — tracebacks included, since an
+    exception's message can carry a header value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return LOOKS_LIKE_KEY.sub("[redacted]", super().format(record))
+
+
 def configure_logging(level: str) -> None:
     # stdout belongs to the protocol on stdio: every log line goes to stderr.
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 import httpx2
@@ -10,6 +11,7 @@ import pytest
 import tiktoken
 from mcp import Client
 
+from posthog_external_data_mcp.cli import configure_logging
 from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from posthog_external_data_mcp.server.settings import Settings
@@ -104,3 +106,23 @@ async def test_a_key_inside_a_successful_result_is_redacted_too() -> None:
     assert not result.is_error
     assert KEY not in json.dumps(result.structured_content) and KEY not in result.content[0].text  # type: ignore[union-attr]
     assert result.structured_content["latest_error"] == "auth failed for [redacted]"  # type: ignore[index]
+
+
+async def test_the_crash_is_logged_with_its_traceback_but_never_the_key(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging("info")  # the server's own stderr logging, as the console script sets it up
+    try:
+
+        def crash(request: httpx2.Request) -> httpx2.Response:
+            raise RuntimeError(f"boom with {request.headers['authorization']}")
+
+        async with Client(
+            build_server(Settings(api_key=KEY), upstream_transport=httpx2.MockTransport(crash))
+        ) as client:
+            await client.call_tool("external-data-schemas-list", {})
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+    logged = capsys.readouterr().err
+    assert "Traceback" in logged and "boom with Bearer [redacted]" in logged
+    assert KEY not in logged

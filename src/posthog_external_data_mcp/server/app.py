@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
@@ -31,7 +30,7 @@ from . import failures, results
 from .access import TOOL_CALL_LOG_KEY, Access, resolve_access
 from .arguments import PartialUpdateArguments
 from .json_schema import tool_input_schema, tool_output_schema
-from .settings import Settings
+from .settings import LOOKS_LIKE_KEY, Settings
 from .tools import TOOLS, ToolSpec
 
 logger = logging.getLogger("posthog_external_data_mcp")
@@ -42,7 +41,6 @@ INSTRUCTIONS = (
     "use ids from it. Sync status: Running, Completed, Failed, Paused. Destructive tools say so."
 )
 _LIST_TTL_MS = 3_600_000
-_LOOKS_LIKE_KEY = re.compile(r"ph[xas]_[A-Za-z0-9_\-]{8,}")
 
 
 @dataclass
@@ -237,7 +235,7 @@ def _redact(text: str, access: Access) -> str:
     """Belt and braces: no key ever leaves in a result, even if upstream text echoed one."""
     if access.api_key:
         text = text.replace(access.api_key, "[redacted]")
-    return _LOOKS_LIKE_KEY.sub("[redacted]", text)
+    return LOOKS_LIKE_KEY.sub("[redacted]", text)
 
 
 def _redact_structure(content: dict[str, Any], access: Access) -> dict[str, Any]:

@@ -20,6 +20,8 @@ DEFAULT_HOST = "https://us.posthog.com"
 SANDBOX_BASE_URL = "http://sandbox.posthog.invalid"
 SANDBOX_DEFAULT_KEY = "phx_sandbox_all"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# PostHog personal (phx_), OAuth (pha_) and project secret (phs_) tokens: never shown, wherever they turn up.
+LOOKS_LIKE_KEY = re.compile(r"ph[xas]_[A-Za-z0-9_\-]{8,}")
 
 Transport = Literal["stdio", "http"]
 AuthMode = Literal["auto", "passthrough"]
