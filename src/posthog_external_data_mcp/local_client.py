@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import anyio
 from mcp import Client
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 
 from .server.app import build_server
@@ -41,11 +42,15 @@ def _render(result: CallToolResult, as_json: bool, out: TextIO) -> None:
             print(block.text, file=out)
 
 
-async def _session(settings: Settings, calls: Sequence[str], as_json: bool) -> int:
+async def _session(settings: Settings, call: tuple[str, dict[str, Any]] | None, as_json: bool) -> int:
     failed = 0
     async with Client(build_server(settings)) as client:
-        if calls:
-            result = await client.call_tool(calls[0], _arguments(calls[1] if len(calls) > 1 else None))
+        if call is not None:
+            try:
+                result = await client.call_tool(*call)
+            except MCPError as exc:  # an unknown tool, say
+                print(f"error: {exc.error.message}", file=sys.stderr)
+                return 1
             _render(result, as_json, sys.stdout)
             return 1 if result.is_error else 0
         tools = (await client.list_tools()).tools
@@ -64,6 +69,10 @@ async def _session(settings: Settings, calls: Sequence[str], as_json: bool) -> i
                 result = await client.call_tool(name, _arguments(rest.strip()))
             except ValueError as exc:
                 print(f"error: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            except MCPError as exc:
+                print(f"error: {exc.error.message}", file=sys.stderr)
                 failed += 1
                 continue
             _render(result, as_json, sys.stdout)
@@ -88,9 +97,10 @@ def main(argv: Sequence[str]) -> int:
     except (SettingsError, ValueError) as exc:
         print(f"{PROG} call: error: {exc}", file=sys.stderr)
         return 2
-    configure_logging("warning")
     try:
-        return anyio.run(_session, settings, calls, as_json)
+        call = (calls[0], _arguments(calls[1] if len(calls) > 1 else None)) if calls else None
     except ValueError as exc:
         print(f"{PROG} call: error: {exc} ({shlex.join(calls)})", file=sys.stderr)
         return 2
+    configure_logging("warning")
+    return anyio.run(_session, settings, call, as_json)
