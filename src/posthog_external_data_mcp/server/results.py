@@ -20,8 +20,8 @@ from ..posthog_client.models import SchemaListItem
 _LIST_ERROR_CHARS = 100
 
 
-class SchemaSummary(BaseModel):
-    """A list item. Fields that are null/unset upstream are left out."""
+class _SyncState(BaseModel):
+    """What every schema result starts with: which schema, whether and how it syncs."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -33,6 +33,11 @@ class SchemaSummary(BaseModel):
     sync_frequency: str | None = None
     sync_time_of_day: str | None = None
     incremental_field: str | None = None
+
+
+class SchemaSummary(_SyncState):
+    """A list item. Fields that are null/unset upstream are left out."""
+
     last_synced_at: str | None = None
     latest_error: str | None = None
     table: str | None = None
@@ -47,19 +52,9 @@ class SchemaList(BaseModel):
     results: list[SchemaSummary]
 
 
-class SchemaConfig(BaseModel):
+class SchemaConfig(_SyncState):
     """What partial-update returns: the schema's sync config as PostHog now stores it, and its status."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    name: str
-    status: str | None = None
-    should_sync: bool
-    sync_type: str | None = None
-    sync_frequency: str | None = None
-    sync_time_of_day: str | None = None
-    incremental_field: str | None = None
     incremental_field_type: str | None = None
     incremental_field_lookback_seconds: int | None = None
     primary_key_columns: list[str] | None = None

@@ -104,6 +104,8 @@ async def _create(client: PostHogClient, args: CreateArguments) -> Output:
     return _schema_output("Created", await client.create_schema(args.create(), project_id=args.project_id))
 
 
+_BILLING_LIMIT_HINT = "If the billing limit is reached, raise it in PostHog's billing settings; otherwise retry later."
+_POLL_UNTIL_DONE = "Call external-data-schemas-retrieve until status is Completed or Failed."
 _HOW_SCHEMAS_ARE_CREATED = (
     "PostHog creates schemas only by discovering a source's tables: connect the source in PostHog (Data pipeline → "
     "Sources) or refresh an existing source's tables there, then find the new schema with "
@@ -185,9 +187,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         run=_action(
             "reload",
             "Sync started; status is Running.",
-            "Call external-data-schemas-retrieve until status is Completed or Failed.",
+            _POLL_UNTIL_DONE,
         ),
-        hints={400: "If the billing limit is reached, raise it in PostHog's billing settings; otherwise retry later."},
+        hints={400: _BILLING_LIMIT_HINT},
     ),
     ToolSpec(
         name="external-data-schemas-cancel",
@@ -218,9 +220,9 @@ TOOLS: tuple[ToolSpec, ...] = (
         run=_action(
             "resync",
             "Full resync started; status is Running.",
-            "Call external-data-schemas-retrieve until status is Completed or Failed.",
+            _POLL_UNTIL_DONE,
         ),
-        hints={400: "If the billing limit is reached, raise it in PostHog's billing settings; otherwise retry later."},
+        hints={400: _BILLING_LIMIT_HINT},
     ),
     ToolSpec(
         name="external-data-schemas-delete-data",
