@@ -30,7 +30,7 @@ def envelope(error_type: str, code: str, detail: str, attr: str | None = None) -
 def test_one_error_class_per_status(status: int, expected_class: type[APIStatusError]) -> None:
     error = error_from_response(httpx2.Response(status, json=envelope("x", "y", "z")))
     assert type(error) is expected_class
-    assert error.status == status
+    assert error.status_code == status
 
 
 def test_the_exceptions_hog_envelope_keeps_type_code_detail_and_attr() -> None:

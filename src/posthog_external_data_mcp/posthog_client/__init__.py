@@ -1,11 +1,12 @@
 """A typed async client for PostHog's External Data Schemas API. Knows nothing of MCP."""
 
-from .client import ActionOutcome, Exchange, MissingApiKeyError, PostHogClient, create_http_client
+from .client import ActionOutcome, Exchange, PostHogClient, create_http_client
 from .errors import (
     APIStatusError,
     AuthenticationError,
     BadRequestError,
     MethodNotAllowedError,
+    MissingApiKeyError,
     NotFoundError,
     PermissionDeniedError,
     PostHogConnectionError,
@@ -25,6 +26,7 @@ from .models import (
 )
 from .paths import ProjectRef, Route
 from .retry import RetryPolicy
+from .scopes import Scope
 
 __all__ = [
     "APIStatusError",
@@ -51,6 +53,7 @@ __all__ = [
     "SchemaCreate",
     "SchemaPage",
     "SchemaUpdate",
+    "Scope",
     "ServerError",
     "create_http_client",
 ]

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from .. import __version__
 from .errors import (
     APIStatusError,
+    MissingApiKeyError,
     PostHogConnectionError,
     PostHogError,
     PostHogTimeoutError,
@@ -43,10 +44,6 @@ DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 # Failures in these phases happen before any byte of the request reached PostHog.
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
-
-
-class MissingApiKeyError(PostHogError):
-    """No key was configured or presented; raised before any request is built."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import httpx2
 
@@ -27,7 +27,10 @@ def clean_text(text: str, limit: int = _MAX_DETAIL_CHARS) -> str:
 
 
 class PostHogError(Exception):
-    """Base of everything this client raises."""
+    """Base of everything this client raises. `kind` names the failure for programs (and the MCP layer's
+    error objects): one word per class, so there is one table of what a failure is."""
+
+    kind: ClassVar[str] = "upstream_error"
 
     def __init__(self, message: str, *, attempts: int = 1) -> None:
         super().__init__(message)
@@ -35,8 +38,16 @@ class PostHogError(Exception):
         self.attempts = attempts
 
 
+class MissingApiKeyError(PostHogError):
+    """No key was configured or presented; raised before any request is built."""
+
+    kind: ClassVar[str] = "missing_api_key"
+
+
 class PostHogConnectionError(PostHogError):
     """The request failed at the transport level (DNS, refused connection, reset, TLS)."""
+
+    kind: ClassVar[str] = "connection_failed"
 
     def __init__(self, message: str, *, sent: bool, attempts: int = 1) -> None:
         super().__init__(message, attempts=attempts)
@@ -46,16 +57,19 @@ class PostHogConnectionError(PostHogError):
 class PostHogTimeoutError(PostHogConnectionError):
     """PostHog did not answer within the timeout, or the call ran out of its total time budget."""
 
+    kind: ClassVar[str] = "timeout"
+
 
 class APIStatusError(PostHogError):
-    """PostHog answered with a non-2xx status."""
+    """PostHog answered with a non-2xx status. Subclasses pin `status_code` (as openai-python does); this base
+    class carries whatever status PostHog sent."""
 
-    status_code: ClassVar[int] = 0
+    status_code: int
 
     def __init__(
         self,
         *,
-        status: int,
+        status_code: int,
         detail: str,
         error_type: str | None = None,
         code: str | None = None,
@@ -64,8 +78,8 @@ class APIStatusError(PostHogError):
         retry_after: float | None = None,
         attempts: int = 1,
     ) -> None:
-        super().__init__(f"HTTP {status}: {detail}", attempts=attempts)
-        self.status = status
+        super().__init__(f"HTTP {status_code}: {detail}", attempts=attempts)
+        self.status_code = status_code
         self.detail = detail
         self.error_type = error_type
         self.code = code
@@ -75,15 +89,18 @@ class APIStatusError(PostHogError):
 
 
 class BadRequestError(APIStatusError):
-    status_code = 400
+    status_code: Literal[400] = 400  # pyright: ignore[reportIncompatibleVariableOverride]
+    kind: ClassVar[str] = "bad_request"
 
 
 class AuthenticationError(APIStatusError):
-    status_code = 401
+    status_code: Literal[401] = 401  # pyright: ignore[reportIncompatibleVariableOverride]
+    kind: ClassVar[str] = "unauthorized"
 
 
 class PermissionDeniedError(APIStatusError):
-    status_code = 403
+    status_code: Literal[403] = 403  # pyright: ignore[reportIncompatibleVariableOverride]
+    kind: ClassVar[str] = "forbidden"
 
     @property
     def missing_scope(self) -> str | None:
@@ -93,22 +110,26 @@ class PermissionDeniedError(APIStatusError):
 
 
 class NotFoundError(APIStatusError):
-    status_code = 404
+    status_code: Literal[404] = 404  # pyright: ignore[reportIncompatibleVariableOverride]
+    kind: ClassVar[str] = "not_found"
 
 
 class MethodNotAllowedError(APIStatusError):
-    status_code = 405
+    status_code: Literal[405] = 405  # pyright: ignore[reportIncompatibleVariableOverride]
+    kind: ClassVar[str] = "method_not_allowed"
 
 
 class RateLimitError(APIStatusError):
-    status_code = 429
+    status_code: Literal[429] = 429  # pyright: ignore[reportIncompatibleVariableOverride]
+    kind: ClassVar[str] = "rate_limited"
 
 
 class ServerError(APIStatusError):
     """Any 5xx."""
 
 
-_BY_STATUS: dict[int, type[APIStatusError]] = {
+# The one status → class table; each class also names its failure `kind`.
+ERROR_CLASS_BY_STATUS: dict[int, type[APIStatusError]] = {
     cls.status_code: cls
     for cls in (
         BadRequestError,
@@ -164,9 +185,9 @@ def error_from_response(response: httpx2.Response, *, attempts: int = 1) -> APIS
     detail, error_type, code, attr = _fields_from_body(body)
     if detail is None:
         detail = response.reason_phrase or f"HTTP {status}"
-    error_class = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
+    error_class = ERROR_CLASS_BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
     return error_class(
-        status=status,
+        status_code=status,
         detail=clean_text(detail),
         error_type=error_type,
         code=code,
