@@ -8,8 +8,8 @@ import pytest
 from mcp import Client
 
 from posthog_external_data_mcp.sandbox import demo
-from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.settings import Settings
+from posthog_external_data_mcp.wiring import server_for
 from tests.support.processes import RunningSandbox, sandbox_process
 
 Connect = Callable[..., AbstractAsyncContextManager[Client]]
@@ -42,7 +42,7 @@ def connect(sandbox: RunningSandbox) -> Connect:
     async def open_client(mode: str = "auto", **settings: Any) -> AsyncIterator[Client]:
         options: dict[str, Any] = {"api_key": demo.KEY_ALL, "posthog_host": sandbox.url}
         options.update(settings)
-        async with Client(build_server(Settings(**options)), mode=mode) as client:  # type: ignore[arg-type]
+        async with Client(server_for(Settings(**options)), mode=mode) as client:  # type: ignore[arg-type]
             yield client
 
     return open_client

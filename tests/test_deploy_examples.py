@@ -6,8 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from posthog_external_data_mcp.cli import load_settings
 from posthog_external_data_mcp.server.http import check_startup
+from posthog_external_data_mcp.server.settings import load_settings
+from posthog_external_data_mcp.wiring import upstream_for
 
 DEPLOY = Path(__file__).parents[1] / "docs" / "deploy"
 
@@ -22,7 +23,7 @@ def dockerfile_argv() -> list[str]:
 
 def test_the_container_starts_in_passthrough_mode_on_all_interfaces() -> None:
     settings = load_settings(dockerfile_argv(), {"POSTHOG_HOST": "https://us.posthog.com"})
-    check_startup(settings)  # raises if the server would refuse to start
+    check_startup(settings, upstream_for(settings))  # raises if the server would refuse to start
     assert (settings.transport, settings.bind_host, settings.auth_mode) == ("http", "0.0.0.0", "passthrough")
     assert settings.allowed_hosts and settings.workers == 2
 
@@ -32,5 +33,5 @@ def test_the_manifest_args_replace_the_images_cmd_and_still_start() -> None:
     args = json.loads(re.search(r"args: (\[.*\])", manifest).group(1))  # type: ignore[union-attr]
     entrypoint = dockerfile_argv()[: dockerfile_argv().index("--allowed-hosts")]
     settings = load_settings([*entrypoint, *args], {"POSTHOG_HOST": "https://eu.posthog.com"})
-    check_startup(settings)
+    check_startup(settings, upstream_for(settings))
     assert "/health" in manifest

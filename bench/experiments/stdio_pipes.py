@@ -73,12 +73,13 @@ async def serve(which: str) -> None:
     from mcp.server.stdio import stdio_server
 
     if which == "ours":
-        from posthog_external_data_mcp.cli import configure_logging, load_settings
-        from posthog_external_data_mcp.server.app import build_server
+        from posthog_external_data_mcp.server.logging_setup import configure_logging
+        from posthog_external_data_mcp.server.settings import load_settings
+        from posthog_external_data_mcp.wiring import server_for
 
         settings = load_settings(["--log-level", "warning"], dict(os.environ))
         configure_logging("warning")
-        server: Any = build_server(settings)
+        server: Any = server_for(settings)
     else:
         sys.modules.setdefault("rich", None)  # type: ignore[arg-type]
         from mcp.server.mcpserver import MCPServer

@@ -7,7 +7,6 @@ missing scope, wrong project). Exit code 0 when every check passes, 1 otherwise,
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -30,19 +29,12 @@ from .posthog_client import (
     create_http_client,
 )
 from .posthog_client.errors import APIStatusError
-from .server.settings import (
-    DEFAULT_HOST,
-    SANDBOX_BASE_URL,
-    SANDBOX_DEFAULT_KEY,
-    SettingsError,
-    env_text,
-    parse_host,
-    parse_project,
-    parse_route,
-)
+from .posthog_client.scopes import ALL_SCOPES, Scope
+from .server.settings import PROG, SettingsError, build_parser, load_settings
+from .wiring import upstream_for
 
-READ_SCOPE = "external_data_source:read"
-WRITE_SCOPE = "external_data_source:write"
+READ_SCOPE = Scope.READ
+WRITE_SCOPE = Scope.WRITE
 Status = Literal["ok", "warn", "FAIL", "skip"]
 
 
@@ -61,29 +53,23 @@ class Target:
     project: int | Literal["@current"]
     route: Literal["projects", "environments"]
     sandbox: bool
+    transport: httpx2.AsyncBaseTransport | None = None  # None: the network
 
 
 def parse_target(argv: Sequence[str], environ: Mapping[str, str]) -> Target:
-    parser = argparse.ArgumentParser(
-        prog="posthog-external-data-mcp doctor",
+    parser = build_parser(
+        prog=f"{PROG} doctor",
         description="Check host, key, scopes, project and a list call; print a fix for each failure.",
     )
-    parser.add_argument("--posthog-host", help="PostHog base URL (default: POSTHOG_HOST or https://us.posthog.com)")
-    parser.add_argument("--project-id", help="project id or @current (default: POSTHOG_PROJECT_ID or @current)")
-    parser.add_argument("--route", help="projects or environments (default: POSTHOG_ROUTE or projects)")
-    parser.add_argument("--sandbox", action="store_true", help="check against the built-in demo PostHog")
-    args = parser.parse_args(argv)
-    key = env_text(environ, "POSTHOG_PERSONAL_API_KEY")
-    if args.sandbox:
-        key = key if key and key.startswith("phx_sandbox_") else SANDBOX_DEFAULT_KEY
+    settings = load_settings(argv, environ, parser)
+    upstream = upstream_for(settings)
     return Target(
-        host=SANDBOX_BASE_URL
-        if args.sandbox
-        else parse_host(args.posthog_host or env_text(environ, "POSTHOG_HOST") or DEFAULT_HOST),
-        key=key.strip() if key else None,
-        project=parse_project(args.project_id or env_text(environ, "POSTHOG_PROJECT_ID") or "@current"),
-        route=parse_route(args.route or env_text(environ, "POSTHOG_ROUTE") or "projects"),
-        sandbox=args.sandbox,
+        host=upstream.base_url,
+        key=upstream.server_key,
+        project=settings.project_id,
+        route=settings.route,
+        sandbox=settings.sandbox,
+        transport=upstream.transport,
     )
 
 
@@ -101,11 +87,9 @@ def _region_fix(host: str) -> str:
 
 async def run_checks(target: Target, transport: httpx2.AsyncBaseTransport | None = None) -> list[Check]:
     checks: list[Check] = []
-    if transport is None and target.sandbox:
-        from .sandbox import SandboxConfig, create_app  # noqa: PLC0415
-
-        transport = httpx2.ASGITransport(app=create_app(SandboxConfig.from_env()))
-    async with create_http_client(transport=transport, timeout=httpx2.Timeout(10.0, connect=5.0)) as http:
+    async with create_http_client(
+        transport=transport or target.transport, timeout=httpx2.Timeout(10.0, connect=5.0)
+    ) as http:
         # Diagnosis reports the first answer rather than retrying: a retry would only hide what is wrong.
         client = PostHogClient(http=http, base_url=target.host, api_key=target.key, route=target.route,
                                project_id=target.project, retry=RetryPolicy(max_retries=0, total_timeout=20))  # fmt: skip
@@ -171,11 +155,11 @@ async def _check_key(client: PostHogClient, target: Target, checks: list[Check])
 
 def _check_scopes(key: PersonalApiKey, checks: list[Check]) -> None:
     scopes = set(key.scopes)
-    has_write = "*" in scopes or WRITE_SCOPE in scopes
+    has_write = ALL_SCOPES in scopes or WRITE_SCOPE in scopes
     has_read = has_write or READ_SCOPE in scopes
     fix = "edit the key in PostHog (Settings → Personal API keys) and add the {scope} scope"
     if has_read:
-        checks.append(Check("read scope", "ok", READ_SCOPE + (" (via *)" if "*" in scopes else "")))
+        checks.append(Check("read scope", "ok", READ_SCOPE + (" (via *)" if ALL_SCOPES in scopes else "")))
     else:
         checks.append(
             Check(
@@ -186,7 +170,7 @@ def _check_scopes(key: PersonalApiKey, checks: list[Check]) -> None:
             )
         )
     if has_write:
-        checks.append(Check("write scope", "ok", WRITE_SCOPE + (" (via *)" if "*" in scopes else "")))
+        checks.append(Check("write scope", "ok", WRITE_SCOPE + (" (via *)" if ALL_SCOPES in scopes else "")))
     else:
         checks.append(Check("write scope", "warn", f"missing {WRITE_SCOPE}: updates, syncs and incremental-fields will be refused",
                             fix.format(scope=WRITE_SCOPE) + ", or run the server with --read-only"))  # fmt: skip
@@ -227,7 +211,7 @@ async def _check_list(client: PostHogClient, target: Target, checks: list[Check]
 
 
 def _describe(exc: PostHogError) -> str:
-    return exc.message if not isinstance(exc, APIStatusError) else f"HTTP {exc.status}: {exc.detail}"
+    return exc.message if not isinstance(exc, APIStatusError) else f"HTTP {exc.status_code}: {exc.detail}"
 
 
 def render(checks: Sequence[Check], target: Target, out: TextIO) -> None:

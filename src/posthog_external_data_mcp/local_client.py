@@ -20,8 +20,9 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 
-from .server.app import build_server
-from .server.settings import Settings
+from .server.logging_setup import configure_logging
+from .server.settings import PROG, Settings, SettingsError, default_environ, load_settings
+from .wiring import server_for
 
 
 def _arguments(text: str | None) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def _render(result: CallToolResult, as_json: bool, out: TextIO) -> None:
 
 async def _session(settings: Settings, call: tuple[str, dict[str, Any]] | None, as_json: bool) -> int:
     failed = 0
-    async with Client(build_server(settings)) as client:
+    async with Client(server_for(settings)) as client:
         if call is not None:
             try:
                 result = await client.call_tool(*call)
@@ -80,16 +81,13 @@ async def _session(settings: Settings, call: tuple[str, dict[str, Any]] | None, 
 
 
 def main(argv: Sequence[str]) -> int:
-    from .cli import PROG, configure_logging, load_settings  # noqa: PLC0415
-    from .server.settings import SettingsError, default_environ  # noqa: PLC0415
-
     arguments = list(argv)
     as_json = "--json" in arguments
     arguments = [argument for argument in arguments if argument != "--json"]
     positional = [argument for argument in arguments if not argument.startswith("-") or argument == "-"]
     # The tool name and its JSON are the trailing positional arguments; everything else is server flags.
     calls: list[str] = []
-    if positional and positional[0].startswith("external-data-schemas-"):
+    if positional and positional[0].startswith("external-data-"):
         index = arguments.index(positional[0])
         calls, arguments = arguments[index:], arguments[:index]
     try:

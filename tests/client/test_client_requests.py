@@ -16,6 +16,7 @@ from posthog_external_data_mcp.posthog_client import (
     create_http_client,
 )
 from posthog_external_data_mcp.posthog_client.paths import schemas_path
+from tests.support.upstream import ScriptedUpstream
 
 pytestmark = pytest.mark.anyio
 
@@ -23,19 +24,7 @@ SCHEMA_ID = UUID("0b6f4a5e-1c2d-4e3f-8a9b-0c1d2e3f4a5b")
 SCHEMA_BODY = {"id": str(SCHEMA_ID), "name": "charges", "should_sync": True, "status": "Completed"}
 
 
-class Recorder:
-    """A MockTransport handler that records requests and answers from a queue."""
-
-    def __init__(self, *responses: httpx2.Response) -> None:
-        self.requests: list[httpx2.Request] = []
-        self.responses = list(responses)
-
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(request)
-        return self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
-
-
-def make_client(recorder: Recorder, **overrides: object) -> PostHogClient:
+def make_client(recorder: ScriptedUpstream, **overrides: object) -> PostHogClient:
     http = create_http_client(transport=httpx2.MockTransport(recorder))
 
     async def no_sleep(_: float) -> None:
@@ -47,7 +36,7 @@ def make_client(recorder: Recorder, **overrides: object) -> PostHogClient:
 
 
 async def test_list_sends_get_with_pagination_search_and_bearer() -> None:
-    recorder = Recorder(httpx2.Response(200, json={"count": 0, "next": None, "previous": None, "results": []}))
+    recorder = ScriptedUpstream(httpx2.Response(200, json={"count": 0, "next": None, "previous": None, "results": []}))
     page = await make_client(recorder).list_schemas(limit=5, offset=10, search="char")
     (request,) = recorder.requests
     assert request.method == "GET"
@@ -69,7 +58,7 @@ async def test_list_sends_get_with_pagination_search_and_bearer() -> None:
     ],
 )
 async def test_actions_hit_their_documented_routes(method_name: str, http_method: str, suffix: str) -> None:
-    recorder = Recorder(httpx2.Response(204 if method_name == "destroy" else 200))
+    recorder = ScriptedUpstream(httpx2.Response(204 if method_name == "destroy" else 200))
     client = make_client(recorder, route="environments", project_id=42)
     outcome = await getattr(client, method_name)(SCHEMA_ID)
     (request,) = recorder.requests
@@ -80,7 +69,7 @@ async def test_actions_hit_their_documented_routes(method_name: str, http_method
 
 
 async def test_incremental_fields_posts_no_body() -> None:
-    recorder = Recorder(httpx2.Response(200, json={"incremental_fields": [], "incremental_available": False}))
+    recorder = ScriptedUpstream(httpx2.Response(200, json={"incremental_fields": [], "incremental_available": False}))
     found = await make_client(recorder).incremental_fields(SCHEMA_ID, project_id=7)
     (request,) = recorder.requests
     assert (request.method, request.url.path) == (
@@ -92,7 +81,7 @@ async def test_incremental_fields_posts_no_body() -> None:
 
 
 async def test_patch_sends_only_the_fields_that_were_set_and_keeps_explicit_nulls() -> None:
-    recorder = Recorder(httpx2.Response(200, json=SCHEMA_BODY))
+    recorder = ScriptedUpstream(httpx2.Response(200, json=SCHEMA_BODY))
     update = SchemaUpdate(sync_time_of_day=None, sync_frequency="1hour", enabled_columns=None)
     await make_client(recorder).update_schema(SCHEMA_ID, update)
     (request,) = recorder.requests
@@ -101,20 +90,20 @@ async def test_patch_sends_only_the_fields_that_were_set_and_keeps_explicit_null
 
 
 async def test_patch_completes_hh_mm_to_the_hh_mm_ss_posthog_requires() -> None:
-    recorder = Recorder(httpx2.Response(200, json=SCHEMA_BODY))
+    recorder = ScriptedUpstream(httpx2.Response(200, json=SCHEMA_BODY))
     await make_client(recorder).update_schema(SCHEMA_ID, SchemaUpdate(sync_time_of_day="07:05"))
     assert json.loads(recorder.requests[0].content) == {"sync_time_of_day": "07:05:00"}
 
 
 async def test_missing_key_raises_before_any_request() -> None:
-    recorder = Recorder(httpx2.Response(200, json=SCHEMA_BODY))
+    recorder = ScriptedUpstream(httpx2.Response(200, json=SCHEMA_BODY))
     with pytest.raises(MissingApiKeyError):
         await make_client(recorder, api_key=None).retrieve_schema(SCHEMA_ID)
     assert recorder.requests == []
 
 
 async def test_bind_gives_each_call_its_own_key_and_project_without_touching_the_shared_client() -> None:
-    recorder = Recorder(httpx2.Response(200, json=SCHEMA_BODY))
+    recorder = ScriptedUpstream(httpx2.Response(200, json=SCHEMA_BODY))
     shared = make_client(recorder)
     first = shared.bind(api_key="phx_first_caller_key", project_id=3)
     second = shared.bind(api_key="phx_second_caller_key")
@@ -134,7 +123,7 @@ async def test_bind_gives_each_call_its_own_key_and_project_without_touching_the
 
 
 async def test_redirects_are_not_followed_so_the_key_never_travels_elsewhere() -> None:
-    recorder = Recorder(httpx2.Response(302, headers={"location": "https://evil.example/steal"}))
+    recorder = ScriptedUpstream(httpx2.Response(302, headers={"location": "https://evil.example/steal"}))
     with pytest.raises(Exception) as caught:
         await make_client(recorder).retrieve_schema(SCHEMA_ID)
     assert len(recorder.requests) == 1

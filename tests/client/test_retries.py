@@ -15,6 +15,7 @@ from posthog_external_data_mcp.posthog_client import (
     ServerError,
     create_http_client,
 )
+from tests.support.upstream import ScriptedUpstream
 
 pytestmark = pytest.mark.anyio
 
@@ -28,22 +29,7 @@ THROTTLED = {
 }
 
 
-class Script:
-    """Answers each request with the next scripted step: a response, or an exception to raise."""
-
-    def __init__(self, *steps: httpx2.Response | Exception) -> None:
-        self.steps = list(steps)
-        self.requests: list[httpx2.Request] = []
-
-    def __call__(self, request: httpx2.Request) -> httpx2.Response:
-        self.requests.append(request)
-        step = self.steps.pop(0)
-        if isinstance(step, Exception):
-            raise step
-        return step
-
-
-def client_for(script: Script, waits: list[float], policy: RetryPolicy | None = None) -> PostHogClient:
+def client_for(script: ScriptedUpstream, waits: list[float], policy: RetryPolicy | None = None) -> PostHogClient:
     async def record_sleep(seconds: float) -> None:
         waits.append(seconds)
 
@@ -57,7 +43,7 @@ def client_for(script: Script, waits: list[float], policy: RetryPolicy | None = 
 
 
 async def test_429_is_retried_after_the_seconds_posthog_asks_for() -> None:
-    script = Script(
+    script = ScriptedUpstream(
         httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "2"}), httpx2.Response(200, json=SCHEMA)
     )
     waits: list[float] = []
@@ -68,7 +54,7 @@ async def test_429_is_retried_after_the_seconds_posthog_asks_for() -> None:
 
 
 async def test_a_post_action_is_retried_on_429_because_posthog_did_not_act() -> None:
-    script = Script(httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "1"}), httpx2.Response(200))
+    script = ScriptedUpstream(httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "1"}), httpx2.Response(200))
     waits: list[float] = []
     outcome = await client_for(script, waits).resync(SCHEMA_ID)
     assert outcome.status == 200
@@ -77,7 +63,7 @@ async def test_a_post_action_is_retried_on_429_because_posthog_did_not_act() -> 
 
 async def test_429_gives_up_after_max_retries_and_reports_retry_after_and_attempts() -> None:
     throttled = httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "2"})
-    script = Script(throttled, throttled, throttled)
+    script = ScriptedUpstream(throttled, throttled, throttled)
     waits: list[float] = []
     with pytest.raises(RateLimitError) as caught:
         await client_for(script, waits, RetryPolicy(max_retries=2)).list_schemas()
@@ -88,7 +74,7 @@ async def test_429_gives_up_after_max_retries_and_reports_retry_after_and_attemp
 
 
 async def test_a_retry_after_longer_than_the_cap_is_reported_not_waited_for() -> None:
-    script = Script(httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "3600"}))
+    script = ScriptedUpstream(httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "3600"}))
     waits: list[float] = []
     with pytest.raises(RateLimitError) as caught:
         await client_for(script, waits, RetryPolicy(max_retry_after=30)).list_schemas()
@@ -99,7 +85,7 @@ async def test_a_retry_after_longer_than_the_cap_is_reported_not_waited_for() ->
 @pytest.mark.parametrize("status", [502, 503, 504])
 async def test_gateway_errors_are_retried_for_get_patch_and_delete(status: int) -> None:
     for call in ("retrieve_schema", "destroy"):
-        script = Script(
+        script = ScriptedUpstream(
             httpx2.Response(status), httpx2.Response(200 if call == "retrieve_schema" else 204, json=SCHEMA)
         )
         waits: list[float] = []
@@ -110,14 +96,14 @@ async def test_gateway_errors_are_retried_for_get_patch_and_delete(status: int) 
 
 @pytest.mark.parametrize("action", ["reload", "resync", "cancel", "incremental_fields"])
 async def test_post_actions_are_never_repeated_after_a_502(action: str) -> None:
-    script = Script(httpx2.Response(502), httpx2.Response(200))
+    script = ScriptedUpstream(httpx2.Response(502), httpx2.Response(200))
     with pytest.raises(ServerError):
         await getattr(client_for(script, []), action)(SCHEMA_ID)
     assert len(script.requests) == 1
 
 
 async def test_500_is_not_retried() -> None:
-    script = Script(
+    script = ScriptedUpstream(
         httpx2.Response(
             500, json={"type": "server_error", "code": "error", "detail": "A server error occurred.", "attr": None}
         )
@@ -129,14 +115,14 @@ async def test_500_is_not_retried() -> None:
 
 
 async def test_connect_errors_are_retried_even_for_resync_because_nothing_was_sent() -> None:
-    script = Script(httpx2.ConnectError("refused"), httpx2.Response(200))
+    script = ScriptedUpstream(httpx2.ConnectError("refused"), httpx2.Response(200))
     outcome = await client_for(script, []).resync(SCHEMA_ID)
     assert outcome.status == 200
     assert len(script.requests) == 2
 
 
 async def test_a_resync_whose_answer_was_lost_is_not_sent_again() -> None:
-    script = Script(httpx2.ReadTimeout("no answer"), httpx2.Response(200))
+    script = ScriptedUpstream(httpx2.ReadTimeout("no answer"), httpx2.Response(200))
     with pytest.raises(PostHogConnectionError) as caught:
         await client_for(script, []).resync(SCHEMA_ID)
     assert caught.value.sent is True
@@ -144,21 +130,23 @@ async def test_a_resync_whose_answer_was_lost_is_not_sent_again() -> None:
 
 
 async def test_a_get_whose_connection_dropped_is_retried() -> None:
-    script = Script(httpx2.RemoteProtocolError("peer closed"), httpx2.Response(200, json=SCHEMA))
+    script = ScriptedUpstream(httpx2.RemoteProtocolError("peer closed"), httpx2.Response(200, json=SCHEMA))
     schema = await client_for(script, []).retrieve_schema(SCHEMA_ID)
     assert schema.id == str(SCHEMA_ID)
     assert len(script.requests) == 2
 
 
 async def test_backoff_grows_and_stays_jittered_within_bounds() -> None:
-    script = Script(httpx2.Response(503), httpx2.Response(503), httpx2.Response(503), httpx2.Response(200, json=SCHEMA))
+    script = ScriptedUpstream(
+        httpx2.Response(503), httpx2.Response(503), httpx2.Response(503), httpx2.Response(200, json=SCHEMA)
+    )
     waits: list[float] = []
     await client_for(script, waits, RetryPolicy(max_retries=3, initial_delay=1, max_delay=3)).retrieve_schema(SCHEMA_ID)
     assert 0.5 <= waits[0] <= 1 and 1 <= waits[1] <= 2 and 1.5 <= waits[2] <= 3
 
 
 async def test_the_total_budget_stops_retries_that_would_overrun_it() -> None:
-    script = Script(
+    script = ScriptedUpstream(
         httpx2.Response(429, json=THROTTLED, headers={"Retry-After": "20"}), httpx2.Response(200, json=SCHEMA)
     )
     with pytest.raises(RateLimitError):

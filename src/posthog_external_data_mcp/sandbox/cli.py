@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
-import socket
 import sys
 from collections.abc import Sequence
 
 import uvicorn
 
+from ..sockets import listening_socket
 from .app import create_app
 from .config import SandboxConfig
 from .faults import SandboxDroppedConnection
@@ -90,21 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"posthog-external-data-sandbox: {error}", file=sys.stderr)
         return 2
 
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    # IPPROTO_TCP, not 0: asyncio only turns Nagle off on sockets that say they are TCP, and without it every
-    # keep-alive response waits ~40 ms for the client's delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = listening_socket(args.host, args.port)
     except OSError as error:
         print(f"posthog-external-data-sandbox: cannot bind {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
     sock.listen(128)
-    sock.set_inheritable(True)
     port = sock.getsockname()[1]
-    shown_host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
 
     logging.getLogger("uvicorn.error").addFilter(_DroppedConnectionFilter())
     server = uvicorn.Server(

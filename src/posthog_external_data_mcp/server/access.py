@@ -1,7 +1,8 @@
-"""Who a call acts as: which key pays, which project, and whether writes are allowed.
+"""Who a call acts as: which key pays, which project, and which tools it may see and call.
 
 On stdio (and in-process) that is the operator's settings. Over HTTP the auth middleware decides per request
 and leaves its decision in the ASGI scope; headers can only narrow it (pin a project, hide writes).
+`Access.may_use` is the one place that decides whether a tool is visible and callable.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from starlette.requests import Request
 
 from ..posthog_client import ProjectRef
 from .settings import Settings
-from .tools import ToolSpec
+from .tools import ToolRow
+from .upstream import Upstream
 
 ACCESS_STATE_KEY = "posthog_external_data_mcp.access"
 TOOL_CALL_LOG_KEY = "posthog_external_data_mcp.tool_call"  # the tool-call log fields, for the access log line
@@ -26,28 +28,36 @@ class Access:
     read_only: bool
     key_source: str  # how this caller supplies a key, for hints: never the key
     label: str = "local"  # for access logs: local, passthrough or server-key
+    tools: frozenset[str] | None = None  # the operator's --tools selection; None: all
 
-    def may_use(self, spec: ToolSpec) -> bool:
-        return spec.read_only or not self.read_only
+    def may_use(self, row: ToolRow[Any]) -> bool:
+        if self.tools is not None and row.name not in self.tools:
+            return False
+        return row.read_only or not self.read_only
 
     def __repr__(self) -> str:  # keeps the key out of any debug output
         return f"Access(pinned_project={self.pinned_project!r}, read_only={self.read_only})"
 
 
-def local_access(settings: Settings) -> Access:
+def selected_tools(settings: Settings) -> frozenset[str] | None:
+    return None if settings.tools is None else frozenset(settings.tools)
+
+
+def local_access(settings: Settings, upstream: Upstream) -> Access:
     return Access(
-        api_key=settings.server_key,
+        api_key=upstream.server_key,
         pinned_project=None,
         read_only=settings.read_only,
         key_source="the POSTHOG_PERSONAL_API_KEY environment variable",
+        tools=selected_tools(settings),
     )
 
 
-def resolve_access(request: Request | Any, settings: Settings) -> Access:
+def resolve_access(request: Request | Any, settings: Settings, upstream: Upstream) -> Access:
     if isinstance(request, Request):
         decided = request.scope.get("state", {}).get(ACCESS_STATE_KEY)
         if isinstance(decided, Access):
             return decided
         # An HTTP request the auth middleware did not see would be a wiring bug: fail closed.
         return Access(api_key=None, pinned_project=None, read_only=True, key_source="the Authorization header")
-    return local_access(settings)
+    return local_access(settings, upstream)

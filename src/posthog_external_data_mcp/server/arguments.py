@@ -41,19 +41,21 @@ ProjectId = Annotated[
 SchemaId = UUID
 
 
-class _Arguments(BaseModel):
+class ToolArguments(BaseModel):
+    """What every tool accepts: the project to act in (default: the server's)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     project_id: ProjectId = None
 
 
-class ListArguments(_Arguments):
+class ListArguments(ToolArguments):
     limit: int = Field(default=30, ge=1, le=100, description="Page size, 1-100 (default 30).")
     offset: int = Field(default=0, ge=0, description="Items to skip; use next_offset from the previous page.")
     search: str | None = Field(default=None, max_length=200, description="Case-insensitive match on table name.")
 
 
-class SchemaArguments(_Arguments):
+class SchemaArguments(ToolArguments):
     """For every tool that acts on one schema."""
 
     id: SchemaId
@@ -67,7 +69,7 @@ class PartialUpdateArguments(SchemaUpdate, SchemaArguments):
         return SchemaUpdate(**changes)
 
 
-class CreateArguments(SchemaCreate, _Arguments):
+class CreateArguments(SchemaCreate, ToolArguments):
     def create(self) -> SchemaCreate:
         fields = {name: getattr(self, name) for name in self.model_fields_set if name in SchemaCreate.model_fields}
         return SchemaCreate(**fields)

@@ -24,8 +24,22 @@ from ..posthog_client import (
     PostHogTimeoutError,
     RateLimitError,
 )
+from ..posthog_client.errors import clean_text
+from .tool_names import ToolName
 
 ERROR_META_KEY = "io.github.posthog-external-data-mcp/error"
+# What a caller wrote (an argument's name, a tool name) is echoed cleaned and at most this long.
+ECHO_CHARS = 80
+_VALIDATION_MESSAGE_CHARS = 200
+
+
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """A caller-supplied string made safe to show: control, bidi and zero-width characters removed, length
+    bounded with a note of the cut (a 240,000-character argument name must not become a 240k error)."""
+    cleaned = clean_text(text, limit=len(text) + 1)
+    if len(cleaned) <= limit:
+        return cleaned
+    return f"{cleaned[:limit]}… ({len(cleaned) - limit} more characters cut)"
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class Failure:
     attr: str | None = None
     retry_after: float | None = None
     attempts: int | None = None
+    maybe_sent: bool | None = None
 
     def text(self) -> str:
         return f"{self.message}\nHow to fix: {self.hint}"
@@ -51,6 +66,7 @@ class Failure:
             "hint": self.hint,
             "retry_after": self.retry_after,
             "attempts": self.attempts,
+            "maybe_sent": self.maybe_sent,
         }
         return {ERROR_META_KEY: {key: value for key, value in fields.items() if value is not None}}
 
@@ -68,16 +84,20 @@ class CallContext:
 
 def invalid_arguments(error: ValidationError, tool: str, accepted: Sequence[str]) -> Failure:
     problems: list[str] = []
-    for item in error.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in item["loc"]) or "arguments"
+    errors = error.errors(include_url=False, include_input=False)
+    for item in errors[:5]:
+        # Names and pydantic's messages can quote what the caller sent: both are echoed cleaned and bounded.
+        location = echo(".".join(str(part) for part in item["loc"])) or "arguments"
         if item["type"] == "extra_forbidden":
             problems.append(f"{location}: not an argument of this tool")
         else:
-            problems.append(f"{location}: {item['msg']}")
-    first_field = str(error.errors()[0]["loc"][0]) if error.errors() and error.errors()[0]["loc"] else None
+            problems.append(f"{location}: {echo(item['msg'], _VALIDATION_MESSAGE_CHARS)}")
+    if len(errors) > 5:
+        problems.append(f"and {len(errors) - 5} more")
+    first_field = echo(str(errors[0]["loc"][0])) if errors and errors[0]["loc"] else None
     hint = f"Call {tool} again with valid arguments. Accepted: {', '.join(accepted)}."
     if first_field == "id":
-        hint = "Pass the schema's UUID exactly as external-data-schemas-list returns it in `id`."
+        hint = f"Pass the schema's UUID exactly as {ToolName.LIST} returns it in `id`."
     elif first_field == "project_id":
         hint = "Pass a positive integer project id or '@current', or omit project_id to use the server's default."
     return Failure(
@@ -99,7 +119,7 @@ def nothing_to_update() -> Failure:
 def from_exception(exc: Exception, call: CallContext, tool_hints: dict[int, str]) -> Failure:
     if isinstance(exc, MissingApiKeyError):
         return Failure(
-            kind="missing_api_key",
+            kind=exc.kind,
             message="No PostHog personal API key is configured, nothing was sent.",
             hint=(
                 f"Provide a personal API key (phx_…) with the {call.scope} scope via {call.key_source}, "
@@ -108,22 +128,10 @@ def from_exception(exc: Exception, call: CallContext, tool_hints: dict[int, str]
         )
     if isinstance(exc, APIStatusError):
         return _from_status(exc, call, tool_hints)
-    if isinstance(exc, PostHogTimeoutError):
-        return Failure(
-            kind="timeout",
-            message=f"PostHog at {call.host} did not answer in time ({exc.message}).",
-            hint="Retry in a moment; if it keeps timing out check POSTHOG_HOST and https://status.posthog.com.",
-            attempts=exc.attempts,
-        )
     if isinstance(exc, PostHogConnectionError):
-        return Failure(
-            kind="connection_failed",
-            message=f"Could not talk to PostHog at {call.host}: {exc.message}.",
-            hint="Check POSTHOG_HOST (https://us.posthog.com, https://eu.posthog.com or your own instance) and the network.",
-            attempts=exc.attempts,
-        )
+        return _from_transport_failure(exc, call)
     if isinstance(exc, PostHogError):
-        return Failure(kind="upstream_error", message=exc.message, hint="Retry once; report it if it persists.")
+        return Failure(kind=exc.kind, message=exc.message, hint="Retry once; report it if it persists.")
     return Failure(
         kind="internal_error",
         message=f"{call.tool} failed unexpectedly inside this server.",
@@ -131,18 +139,45 @@ def from_exception(exc: Exception, call: CallContext, tool_hints: dict[int, str]
     )
 
 
+def _from_transport_failure(exc: PostHogConnectionError, call: CallContext) -> Failure:
+    timed_out = isinstance(exc, PostHogTimeoutError)
+    what = (
+        f"PostHog at {call.host} did not answer in time" if timed_out else f"Could not talk to PostHog at {call.host}"
+    )
+    if exc.sent:
+        # The request left: PostHog may have acted on it (a resync may be running). Say so, so that an agent
+        # checks before it sends the same action again.
+        return Failure(
+            kind=exc.kind,
+            message=f"{what} ({exc.message}) after the request was sent: the request may have reached PostHog.",
+            hint=(
+                f"Check the schema's status with {ToolName.RETRIEVE} before sending it again; if it is Running, "
+                "the request went through."
+            ),
+            attempts=exc.attempts,
+            maybe_sent=True,
+        )
+    if timed_out:
+        hint = "Retry in a moment; if it keeps timing out check POSTHOG_HOST and https://status.posthog.com."
+    else:
+        hint = (
+            "Check POSTHOG_HOST (https://us.posthog.com, https://eu.posthog.com or your own instance) and the network."
+        )
+    return Failure(
+        kind=exc.kind, message=f"{what} ({exc.message}); nothing was sent.", hint=hint, attempts=exc.attempts
+    )
+
+
 def _from_status(exc: APIStatusError, call: CallContext, tool_hints: dict[int, str]) -> Failure:
-    label = f"PostHog answered HTTP {exc.status}" + (f" ({exc.code})" if exc.code else "")
+    label = f"PostHog answered HTTP {exc.status_code}" + (f" ({exc.code})" if exc.code else "")
     where = f" (field: {exc.attr})" if exc.attr else ""
     message = f"{label}: {exc.detail}{where}"
-    hint = tool_hints.get(exc.status) or _generic_hint(exc, call)
-    kind = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            429: "rate_limited"}.get(exc.status, "upstream_error")  # fmt: skip
+    hint = tool_hints.get(exc.status_code) or _generic_hint(exc, call)
     return Failure(
-        kind=kind,
+        kind=exc.kind,
         message=message,
         hint=hint,
-        status=exc.status,
+        status=exc.status_code,
         detail=exc.detail,
         attr=exc.attr,
         retry_after=exc.retry_after,
@@ -172,7 +207,7 @@ def _generic_hint(exc: APIStatusError, call: CallContext) -> str:
         if "project" in exc.detail.lower():
             return f"Project {call.project} does not exist here. Pass the numeric project id from PostHog's URL (/project/<id>/)."
         return (
-            f"No schema with this id in project {call.project}. Get valid ids from external-data-schemas-list; a "
+            f"No schema with this id in project {call.project}. Get valid ids from {ToolName.LIST}; a "
             "schema of another project needs that project_id."
         )
     if isinstance(exc, RateLimitError):
@@ -181,13 +216,13 @@ def _generic_hint(exc: APIStatusError, call: CallContext) -> str:
             f"PostHog limits each key to 480 requests/minute and 4800/hour; retried {exc.attempts - 1} time(s). "
             f"Wait {wait} before calling again."
         )
-    if exc.status == 400:
+    if exc.status_code == 400:
         field = f"`{exc.attr}`" if exc.attr else "the arguments"
         return (
-            f"Change {field} as PostHog's message says and call again. external-data-schemas-incremental-fields-create "
+            f"Change {field} as PostHog's message says and call again. {ToolName.INCREMENTAL_FIELDS} "
             "shows which sync methods and fields this table supports."
         )
-    if exc.status >= 500:
+    if exc.status_code >= 500:
         return (
             f"PostHog had a server error (tried {exc.attempts} time(s)). Retry shortly; check https://status.posthog.com "
             "if it persists."

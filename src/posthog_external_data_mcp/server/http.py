@@ -15,16 +15,12 @@ never widen what the operator allowed.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-import os
-import socket
 import sys
 import time
 from collections.abc import Sequence
 from typing import Any
 
-import httpx2
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -32,23 +28,25 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
-from .access import ACCESS_STATE_KEY, TOOL_CALL_LOG_KEY, Access
+from ..sockets import listening_socket
+from .access import ACCESS_STATE_KEY, TOOL_CALL_LOG_KEY, Access, selected_tools
 from .app import build_server
 from .settings import Settings, SettingsError, parse_bool, parse_project
+from .upstream import Upstream
 
 logger = logging.getLogger("posthog_external_data_mcp.http")
 
 MCP_PATH = "/mcp"
 MAX_REQUEST_BYTES = 1024 * 1024  # tool arguments are small; anything near this is abuse
 PASSTHROUGH_PREFIX = "phx_"
-ARGV_ENV = "POSTHOG_EXTERNAL_DATA_MCP_ARGV"  # how worker processes receive the operator's flags
 
 
-def check_startup(settings: Settings) -> None:
+def check_startup(settings: Settings, upstream: Upstream) -> None:
     """Refuse configurations that would expose the server key or fail every request."""
     if settings.loopback:
         return
-    if settings.auth_mode == "auto" and settings.server_key and not settings.mcp_auth_token:
+    # The demo sandbox's keys are public: serving them on any address exposes nothing.
+    if settings.auth_mode == "auto" and upstream.server_key and not upstream.demo and not settings.mcp_auth_token:
         raise SettingsError(
             f"refusing to serve the server's PostHog key on {settings.bind_host} without client authentication: "
             "set MCP_AUTH_TOKEN (clients send it as their bearer), use --auth passthrough (clients bring their "
@@ -61,13 +59,13 @@ def check_startup(settings: Settings) -> None:
         )
 
 
-def describe_auth(settings: Settings) -> str:
+def describe_auth(settings: Settings, upstream: Upstream) -> str:
     modes = ["passthrough: requests bearing a phx_ personal API key use that key"]
     if settings.auth_mode == "passthrough":
         modes.append("the server key is never used (--auth passthrough)")
-    elif settings.server_key and settings.mcp_auth_token:
+    elif upstream.server_key and settings.mcp_auth_token:
         modes.append("server key: requests bearing MCP_AUTH_TOKEN use the server's key")
-    elif settings.server_key:
+    elif upstream.server_key:
         modes.append("server key: any loopback client without a phx_ key uses the server's key")
     else:
         modes.append("no server key: requests without a phx_ key are refused (401)")
@@ -88,9 +86,13 @@ def security_settings(settings: Settings) -> TransportSecuritySettings:
 class AccessGate:
     """ASGI middleware in front of /mcp: Host/Origin checks, then who pays, then header narrowing."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, security: TransportSecuritySettings) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, upstream: Upstream, security: TransportSecuritySettings
+    ) -> None:
         self.app = app
         self.settings = settings
+        self.server_key = upstream.server_key
+        self.tools = selected_tools(settings)
         self.security = security
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -127,8 +129,10 @@ class AccessGate:
         pinned, read_only = narrowing
         bearer = _bearer(request)
         if bearer is not None and bearer.startswith(PASSTHROUGH_PREFIX):
-            return Access(bearer, pinned, read_only, "the Authorization header of your MCP client", "passthrough")
-        if self.settings.auth_mode == "passthrough" or not self.settings.server_key:
+            return Access(
+                bearer, pinned, read_only, "the Authorization header of your MCP client", "passthrough", self.tools
+            )
+        if self.settings.auth_mode == "passthrough" or not self.server_key:
             return _unauthorized("Send your PostHog personal API key as 'Authorization: Bearer phx_...'.")
         token = self.settings.mcp_auth_token
         if token is not None:
@@ -138,7 +142,7 @@ class AccessGate:
             # An unknown bearer is a misconfigured client: say so rather than silently using the server key.
             return _unauthorized("Unknown bearer token: send a phx_ personal API key, or no Authorization header.")
         return Access(
-            self.settings.server_key, pinned, read_only, "the server's POSTHOG_PERSONAL_API_KEY", "server-key"
+            self.server_key, pinned, read_only, "the server's POSTHOG_PERSONAL_API_KEY", "server-key", self.tools
         )
 
     def _check_host_and_origin(self, request: Request) -> Response | None:
@@ -212,8 +216,8 @@ async def _health(_: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def create_http_app(settings: Settings, *, upstream_transport: httpx2.AsyncBaseTransport | None = None) -> ASGIApp:
-    server = build_server(settings, upstream_transport=upstream_transport)
+def create_http_app(settings: Settings, upstream: Upstream) -> ASGIApp:
+    server = build_server(settings, upstream)
     security = security_settings(settings)
     inner = server.streamable_http_app(
         streamable_http_path=MCP_PATH,
@@ -224,25 +228,18 @@ def create_http_app(settings: Settings, *, upstream_transport: httpx2.AsyncBaseT
         max_request_body_size=MAX_REQUEST_BYTES,
         custom_starlette_routes=[Route("/health", _health, methods=["GET"])],
     )
-    return AccessGate(inner, settings, security)
+    return AccessGate(inner, settings, upstream, security)
 
 
-def app_from_environment() -> ASGIApp:
-    """Factory for worker processes: each re-reads the operator's flags and environment."""
-    from ..cli import configure_logging, load_settings  # noqa: PLC0415
-
-    settings = load_settings(json.loads(os.environ.get(ARGV_ENV, "[]")), os.environ)
-    configure_logging(settings.log_level)
-    return create_http_app(settings)
-
-
-def serve_http(settings: Settings, argv: Sequence[str] | None = None) -> None:
+def serve_http(settings: Settings, upstream: Upstream, *, worker_factory: str) -> None:
+    """Serve on one process, or on `settings.workers` processes that each build their app by calling
+    `worker_factory` ("module:function", which re-reads the operator's flags: see `wiring.py`)."""
     import uvicorn  # noqa: PLC0415
 
-    check_startup(settings)
+    check_startup(settings, upstream)
     print(
         f"posthog-external-data-mcp: streamable HTTP on http://{settings.bind_host}:{settings.port}{MCP_PATH} "
-        f"({settings.workers} worker(s), stateless). Auth: {describe_auth(settings)}.",
+        f"({settings.workers} worker(s), stateless). Auth: {describe_auth(settings, upstream)}.",
         file=sys.stderr,
         flush=True,
     )
@@ -257,20 +254,7 @@ def serve_http(settings: Settings, argv: Sequence[str] | None = None) -> None:
     if settings.workers > 1:
         from uvicorn.supervisors import Multiprocess  # noqa: PLC0415
 
-        os.environ[ARGV_ENV] = json.dumps(list(argv if argv is not None else sys.argv[1:]))
-        config = uvicorn.Config(f"{__name__}:app_from_environment", factory=True, workers=settings.workers, **common)
-        Multiprocess(config, sockets=[_listening_socket(settings.bind_host, settings.port)]).run()
+        config = uvicorn.Config(worker_factory, factory=True, workers=settings.workers, **common)
+        Multiprocess(config, sockets=[listening_socket(settings.bind_host, settings.port)]).run()
     else:
-        uvicorn.run(create_http_app(settings), **common)
-
-
-def _listening_socket(host: str, port: int) -> socket.socket:
-    """The socket the workers share. uvicorn's own is created with protocol 0, and asyncio only turns Nagle off
-    on sockets that say they are TCP: every keep-alive response would then wait ~40 ms for a delayed ACK."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
+        uvicorn.run(create_http_app(settings, upstream), **common)

@@ -1,4 +1,5 @@
-"""Settings from the environment and command-line flags (flags win), checked once at start.
+"""Settings from the environment and command-line flags (flags win), checked once at start: the parser,
+`load_settings` and every value parser live here, and nowhere else.
 
 A malformed setting stops the server before it serves anything (exit code 2, one line on stderr). A missing key
 does not: clients and registries start servers just to list their tools, so calls report it instead.
@@ -6,22 +7,22 @@ does not: clients and registries start servers just to list their tools, so call
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
-from collections.abc import Mapping
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from .. import __version__
 from ..posthog_client import ProjectRef, Route
+from .tool_names import ToolName
 
+PROG = "posthog-external-data-mcp"
 DEFAULT_HOST = "https://us.posthog.com"
-SANDBOX_BASE_URL = "http://sandbox.posthog.invalid"
-SANDBOX_DEFAULT_KEY = "phx_sandbox_all"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-# PostHog personal (phx_), OAuth (pha_) and project secret (phs_) tokens: never shown, wherever they turn up.
-LOOKS_LIKE_KEY = re.compile(r"ph[xas]_[A-Za-z0-9_\-]{8,}")
 
 Transport = Literal["stdio", "http"]
 AuthMode = Literal["auto", "passthrough"]
@@ -54,19 +55,6 @@ class Settings(BaseModel):
     allowed_origins: tuple[str, ...] = ()
     workers: int = Field(default=1, ge=1, le=64)
     sse: bool = False  # JSON responses by default: cheaper, and what stateless load balancing wants
-
-    @property
-    def base_url(self) -> str:
-        return SANDBOX_BASE_URL if self.sandbox else self.posthog_host
-
-    @property
-    def server_key(self) -> str | None:
-        """The key this process uses for calls that bring none of their own."""
-        if self.sandbox:
-            key = self.api_key.get_secret_value() if self.api_key else ""
-            # Only demo keys go to the demo backend; a real key is never needed (nor sent) there.
-            return key if key.startswith("phx_sandbox_") else SANDBOX_DEFAULT_KEY
-        return self.api_key.get_secret_value() if self.api_key else None
 
     @property
     def loopback(self) -> bool:
@@ -102,7 +90,7 @@ def parse_route(value: str) -> Route:
     raise SettingsError(f"POSTHOG_ROUTE must be 'projects' or 'environments', got {value!r}")
 
 
-def parse_tool_names(value: str, known: tuple[str, ...]) -> tuple[str, ...]:
+def parse_tool_names(value: str, known: tuple[str, ...] = tuple(ToolName)) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
     unknown = [name for name in names if name not in known]
     if unknown:
@@ -128,3 +116,131 @@ def env_text(environ: Mapping[str, str], name: str) -> str | None:
 
 def default_environ() -> Mapping[str, str]:
     return os.environ
+
+
+def parse_seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {value!r}") from None
+    if seconds <= 0:
+        raise SettingsError(f"the timeout must be a positive number of seconds, got {seconds:g}")
+    return seconds
+
+
+def parse_log_level(value: str | None) -> LogLevel:
+    level = (value or "info").strip().lower()
+    for known in get_args(LogLevel):
+        if level == known:
+            return known  # type: ignore[no-any-return]
+    raise SettingsError(f"POSTHOG_MCP_LOG_LEVEL must be debug, info, warning or error, got {value!r}")
+
+
+def parse_csv(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+ENVIRONMENT_HELP = f"""\
+environment variables (flags override them):
+  POSTHOG_PERSONAL_API_KEY  personal API key (phx_...) with external_data_source:read and/or :write.
+                            Without it the server still starts and lists its tools; calls explain what to set.
+  POSTHOG_HOST              PostHog base URL (default {DEFAULT_HOST}; EU: https://eu.posthog.com;
+                            self-hosted: your instance's URL). Keys only work in their own region.
+  POSTHOG_PROJECT_ID        default project id, or @current (the key owner's current project; default)
+  POSTHOG_ROUTE             projects (default) or environments: which documented URL family to call
+  POSTHOG_MCP_READ_ONLY     true to expose only read-only tools (same as --read-only)
+  POSTHOG_MCP_TOOLS         comma-separated tool names to expose (same as --tools)
+  POSTHOG_MCP_LOG_LEVEL     debug, info (default), warning or error; logs go to stderr only
+  POSTHOG_MCP_TIMEOUT       total seconds one tool call may take, retries included (default 60)
+  MCP_AUTH_TOKEN            HTTP only: shared secret clients send as their bearer to use the server's key
+  POSTHOG_SANDBOX_*         sandbox fault switches, see docs/sandbox.md
+
+commands:
+  {PROG} [flags]                         serve MCP (stdio by default)
+  {PROG} doctor [--sandbox]              check host, key, scopes and project, with a fix per failure
+  {PROG} call [flags] [TOOL [JSON]]      call the tools from a terminal (interactive without TOOL)
+
+examples:
+  {PROG} --sandbox                       stdio server on built-in demo data (no account needed)
+  {PROG} --transport http --port 8000    streamable HTTP at http://127.0.0.1:8000/mcp
+  {PROG} call --sandbox external-data-schemas-list '{{"limit": 3}}'
+"""
+
+
+def build_parser(
+    prog: str = PROG,
+    description: str = "MCP server for PostHog data-warehouse import schemas (External Data Schemas API).",
+) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=description,
+        epilog=ENVIRONMENT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or http")
+    parser.add_argument("--host", help="HTTP bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="HTTP port (default 8000)")
+    parser.add_argument("--sandbox", action="store_true", help="serve the built-in demo PostHog instead of a real one")
+    parser.add_argument("--read-only", action="store_true", default=None, help="expose only read-only tools")
+    parser.add_argument("--tools", help="comma-separated tools to expose: " + ", ".join(ToolName))
+    parser.add_argument("--posthog-host", help="PostHog base URL (overrides POSTHOG_HOST)")
+    parser.add_argument("--project-id", help="default project id or @current (overrides POSTHOG_PROJECT_ID)")
+    parser.add_argument("--route", help="projects or environments (overrides POSTHOG_ROUTE)")
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="stderr log level")
+    parser.add_argument("--timeout", type=float, help="seconds one tool call may take, retries included")
+    http = parser.add_argument_group("HTTP transport")
+    http.add_argument(
+        "--auth",
+        choices=("auto", "passthrough"),
+        default="auto",
+        help="passthrough: every request must bring its own phx_ key; auto (default) also allows the server key",
+    )
+    http.add_argument("--allowed-hosts", help="comma-separated Host values to accept (DNS-rebinding protection)")
+    http.add_argument("--allowed-origins", help="comma-separated Origin values to accept")
+    http.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    http.add_argument("--sse", action="store_true", help="answer with SSE streams instead of JSON (for progress)")
+    return parser
+
+
+def load_settings(
+    argv: Sequence[str], environ: Mapping[str, str], parser: argparse.ArgumentParser | None = None
+) -> Settings:
+    args = (parser or build_parser()).parse_args(argv)
+    key = env_text(environ, "POSTHOG_PERSONAL_API_KEY")
+    tools_value = args.tools if args.tools is not None else env_text(environ, "POSTHOG_MCP_TOOLS")
+    read_only = args.read_only or parse_bool("POSTHOG_MCP_READ_ONLY", environ.get("POSTHOG_MCP_READ_ONLY", ""))
+    if args.timeout is not None:
+        timeout = parse_seconds("--timeout", str(args.timeout))
+    else:
+        timeout = parse_seconds("POSTHOG_MCP_TIMEOUT", env_text(environ, "POSTHOG_MCP_TIMEOUT") or "60")
+    port = args.port if args.port is not None else 8000
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"--port must be between 0 and 65535, got {port}")
+    if args.sandbox and args.workers > 1:
+        raise SettingsError(
+            "--sandbox with --workers above 1 would give each worker its own demo data (a call could see a "
+            "sync another worker started, or not): use one worker, or run posthog-external-data-sandbox once and "
+            "point the workers at it with POSTHOG_HOST"
+        )
+    token = env_text(environ, "MCP_AUTH_TOKEN")
+    return Settings(
+        api_key=key.strip() if key else None,  # type: ignore[arg-type]
+        posthog_host=parse_host(args.posthog_host or env_text(environ, "POSTHOG_HOST") or DEFAULT_HOST),
+        project_id=parse_project(args.project_id or env_text(environ, "POSTHOG_PROJECT_ID") or "@current"),
+        route=parse_route(args.route or env_text(environ, "POSTHOG_ROUTE") or "projects"),
+        transport=args.transport,
+        bind_host=args.host or "127.0.0.1",
+        port=port,
+        sandbox=args.sandbox,
+        read_only=bool(read_only),
+        tools=None if tools_value is None else parse_tool_names(tools_value),
+        log_level=args.log_level or parse_log_level(env_text(environ, "POSTHOG_MCP_LOG_LEVEL")),
+        timeout_seconds=timeout,
+        auth_mode=args.auth,
+        mcp_auth_token=token,  # type: ignore[arg-type]
+        allowed_hosts=parse_csv(args.allowed_hosts),
+        allowed_origins=parse_csv(args.allowed_origins),
+        workers=args.workers,
+        sse=args.sse,
+    )

@@ -1,0 +1,120 @@
+"""Rows of the actions on one schema that PostHog answers without a body: run, stop, restart, empty, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+from uuid import UUID
+
+from ...posthog_client import ActionOutcome, PostHogClient, ProjectRef, Scope
+from .. import results
+from ..arguments import SchemaArguments
+from ..tool_names import ToolName
+from .rows import Output, ToolCall, ToolRow
+
+
+class SchemaAction(Protocol):
+    """An unbound client method acting on one schema, e.g. `PostHogClient.reload`."""
+
+    def __call__(
+        self, client: PostHogClient, schema_id: UUID, /, *, project_id: ProjectRef | None = None
+    ) -> Awaitable[ActionOutcome]: ...
+
+
+def _action(
+    method: SchemaAction, headline: str, next_step: str
+) -> Callable[[ToolCall, SchemaArguments], Awaitable[Output]]:
+    async def run(call: ToolCall, args: SchemaArguments) -> Output:
+        outcome = await method(call.client, args.id, project_id=args.project_id)
+        return Output(outcome.detail or headline, results.action_result(outcome, next_step))
+
+    return run
+
+
+_BILLING_LIMIT_HINT = "If the billing limit is reached, raise it in PostHog's billing settings; otherwise retry later."
+_POLL_UNTIL_DONE = f"Call {ToolName.RETRIEVE} until status is Completed or Failed."
+
+RELOAD = ToolRow(
+    name=ToolName.RELOAD,
+    title="Sync a table now",
+    description="Start a sync of this table now with its configured method. Poll retrieve until status leaves Running.",
+    scope=Scope.WRITE,
+    read_only=False,
+    destructive=False,
+    idempotent=False,
+    arguments=SchemaArguments,
+    output=results.ActionResult,
+    run=_action(PostHogClient.reload, "Sync started; status is Running.", _POLL_UNTIL_DONE),
+    hints={400: _BILLING_LIMIT_HINT},
+)
+
+CANCEL = ToolRow(
+    name=ToolName.CANCEL,
+    title="Cancel a running sync",
+    description="Stop this table's running sync. Fails if none runs: check status with retrieve first.",
+    scope=Scope.WRITE,
+    read_only=False,
+    destructive=False,
+    idempotent=True,
+    arguments=SchemaArguments,
+    output=results.ActionResult,
+    run=_action(PostHogClient.cancel, "Sync cancelled.", f"Call {ToolName.RETRIEVE} to see the new status."),
+    hints={400: "Nothing is running for this schema (status is not Running): there is nothing to cancel."},
+)
+
+RESYNC = ToolRow(
+    name=ToolName.RESYNC,
+    title="Resync a table from scratch",
+    description=(
+        "Destructive: reset this table's sync state and re-import all rows, cancelling a running sync. Prefer "
+        "reload unless data is wrong or a sync setting changed."
+    ),
+    scope=Scope.WRITE,
+    read_only=False,
+    destructive=True,
+    idempotent=False,
+    arguments=SchemaArguments,
+    output=results.ActionResult,
+    run=_action(PostHogClient.resync, "Full resync started; status is Running.", _POLL_UNTIL_DONE),
+    hints={400: _BILLING_LIMIT_HINT},
+)
+
+DELETE_DATA = ToolRow(
+    name=ToolName.DELETE_DATA,
+    title="Delete a table's synced data",
+    description=(
+        "Destructive: delete this table's imported data; the schema and config stay. The next sync imports "
+        "everything again."
+    ),
+    scope=Scope.WRITE,
+    read_only=False,
+    destructive=True,
+    idempotent=True,
+    arguments=SchemaArguments,
+    output=results.ActionResult,
+    run=_action(
+        PostHogClient.delete_data,
+        "Synced data deleted.",
+        "The table is empty until the next sync; reload to re-import now.",
+    ),
+)
+
+DESTROY = ToolRow(
+    name=ToolName.DESTROY,
+    title="Delete a schema",
+    description=(
+        "Destructive: delete the schema and its imported table. To stop syncing but keep data, use "
+        "partial-update with should_sync=false instead."
+    ),
+    scope=Scope.WRITE,
+    read_only=False,
+    destructive=True,
+    idempotent=True,
+    arguments=SchemaArguments,
+    output=results.ActionResult,
+    run=_action(
+        PostHogClient.destroy,
+        "Schema deleted.",
+        f"Gone from {ToolName.LIST}; refreshing the source's tables in PostHog can add it back.",
+    ),
+)
