@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from .demo import build_table
 from .models import Job, Schema, Table
 from .store import SandboxState
+from .tables import build_table
 
 CANCELLED_BY_USER = "Sync cancelled by user"
 PIPELINE_V3 = "v3-kafka-s3"

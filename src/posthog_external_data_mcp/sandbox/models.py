@@ -104,6 +104,8 @@ class DiscoveredTable:
     detected_primary_keys: list[str] | None = None
     discovery_error: str | None = None
     """Raised by discovery for this table (answered as ``{"message": ...}`` by incremental_fields)."""
+    synced_columns: list[Column] = field(default_factory=lambda: [])
+    """The warehouse columns a sync of this table writes (empty: a lone ``id`` column)."""
 
 
 @dataclass

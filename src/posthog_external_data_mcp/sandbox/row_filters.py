@@ -9,6 +9,7 @@ from typing import Any
 
 _SCALAR_OPERATORS = frozenset({">", ">=", "<", "<=", "=", "!="})
 _MULTI_VALUE_OPERATORS = frozenset({"IN", "NOT IN"})
+ROW_FILTER_OPERATORS = _SCALAR_OPERATORS | _MULTI_VALUE_OPERATORS
 _OPERATOR_ALIASES = {"==": "=", "<>": "!="}
 MAX_ROW_FILTERS = 20
 MAX_IN_VALUES = 1000
