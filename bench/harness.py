@@ -149,16 +149,22 @@ def memory_kib(pid: int, *, tree: bool = True) -> dict[str, int]:
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of the process and its descendants (uvicorn workers), from /proc (tick resolution)."""
-    total = 0
+def cpu_split(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds of the process and its descendants (uvicorn workers), from /proc (ticks)."""
+    user = system = 0
     for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / CLK_TCK
+        user += int(fields[11])
+        system += int(fields[12])
+    return user / CLK_TCK, system / CLK_TCK
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of the process and its descendants (uvicorn workers)."""
+    return sum(cpu_split(pid))
 
 
 def thread_cpu_ns(pid: int) -> int:
