@@ -18,6 +18,8 @@ from .errors import (
 from .models import (
     ExternalDataSchema,
     IncrementalFields,
+    LogEntry,
+    LogPage,
     PersonalApiKey,
     RowFilter,
     SchemaCreate,
@@ -36,6 +38,8 @@ __all__ = [
     "Exchange",
     "ExternalDataSchema",
     "IncrementalFields",
+    "LogEntry",
+    "LogPage",
     "MethodNotAllowedError",
     "MissingApiKeyError",
     "NotFoundError",

@@ -30,6 +30,7 @@ from .errors import (
 from .models import (
     ExternalDataSchema,
     IncrementalFields,
+    LogPage,
     PersonalApiKey,
     SchemaCreate,
     SchemaPage,
@@ -137,6 +138,26 @@ class PostHogClient:
         # PostHog ignores any body here; none is sent.
         response = await self._send("POST", self._path(project_id, schema_id, "incremental_fields"))
         return _parse(IncrementalFields, response)
+
+    async def schema_logs(
+        self,
+        schema_id: UUID,
+        *,
+        level: str | None = None,
+        limit: int | None = None,
+        search: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        instance_id: str | None = None,
+        project_id: ProjectRef | None = None,
+    ) -> LogPage:
+        """A schema's sync log lines, newest first. `level` is PostHog's comma list of levels (`WARNING,ERROR`)."""
+        given = {"level": level, "limit": limit, "search": search, "before": before, "after": after}
+        params: dict[str, str | int] = {key: value for key, value in given.items() if value is not None}
+        if instance_id:
+            params["instance_id"] = instance_id
+        response = await self._send("GET", self._path(project_id, schema_id, "logs"), params=params)
+        return _parse(LogPage, response)
 
     async def reload(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
         return _outcome(await self._send("POST", self._path(project_id, schema_id, "reload")))

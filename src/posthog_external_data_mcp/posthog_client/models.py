@@ -159,6 +159,23 @@ class IncrementalFields(_Response):
     detected_primary_keys: list[str] | None = None
 
 
+class LogEntry(_Response):
+    """One sync log line (contract A1.3): `instance_id` is the Temporal run id of the sync that wrote it."""
+
+    timestamp: str
+    level: str
+    message: str
+    instance_id: str | None = None
+
+
+class LogPage(_Response):
+    """The `logs` action's answer: newest first, at most `limit` entries; `next` is always null (page back with
+    `before` = the oldest timestamp seen)."""
+
+    count: int = 0
+    results: list[LogEntry] = Field(default_factory=list[LogEntry])
+
+
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 

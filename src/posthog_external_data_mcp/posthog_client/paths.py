@@ -7,7 +7,7 @@ from uuid import UUID
 
 Route = Literal["projects", "environments"]
 ProjectRef = int | Literal["@current"]
-SchemaAction = Literal["reload", "resync", "cancel", "delete_data", "incremental_fields"]
+SchemaAction = Literal["reload", "resync", "cancel", "delete_data", "incremental_fields", "logs"]
 
 ROUTES: tuple[Route, ...] = ("projects", "environments")
 
