@@ -43,6 +43,10 @@ USER_AGENT = f"posthog-external-data-mcp/{__version__}"
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
+ALREADY_DELETED = (
+    "Already deleted: an earlier attempt of this call reached PostHog but its answer was lost, "
+    "and the repeat found no such schema."
+)
 # Failures in these phases happen before any byte of the request reached PostHog.
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
@@ -87,6 +91,7 @@ class PostHogClient:
     project_id: ProjectRef = "@current"
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    clock: Callable[[], float] = time.monotonic
     rng: random.Random = field(default_factory=random.Random)
     exchanges: list[Exchange] = field(default_factory=list[Exchange])
 
@@ -101,6 +106,7 @@ class PostHogClient:
             project_id=self.project_id if project_id is None else project_id,
             retry=self.retry,
             sleep=self.sleep,
+            clock=self.clock,
             rng=self.rng,
         )
 
@@ -172,7 +178,10 @@ class PostHogClient:
         return _outcome(await self._send("DELETE", self._path(project_id, schema_id, "delete_data")))
 
     async def destroy(self, schema_id: UUID, *, project_id: ProjectRef | None = None) -> ActionOutcome:
-        return _outcome(await self._send("DELETE", self._path(project_id, schema_id)))
+        response = await self._send("DELETE", self._path(project_id, schema_id), gone_is_done=True)
+        if response.status_code == 404:  # only on a repeat after an unanswered attempt, see _send
+            return ActionOutcome(status=404, detail=ALREADY_DELETED)
+        return _outcome(response)
 
     async def create_schema(self, create: SchemaCreate, *, project_id: ProjectRef | None = None) -> ExternalDataSchema:
         response = await self._send("POST", self._path(project_id), json=create.to_body())
@@ -195,26 +204,28 @@ class PostHogClient:
         *,
         params: dict[str, str | int] | None = None,
         json: dict[str, Any] | None = None,
+        gone_is_done: bool = False,
     ) -> httpx2.Response:
+        """One call: the request, repeated as `retry` allows within its time budget. With `gone_is_done` (a
+        destroy), a 404 on a repeat after an attempt that may have been acted on is returned as the answer."""
         if not self.api_key:
             raise MissingApiKeyError("no PostHog personal API key")
-        deadline = time.monotonic() + self.retry.total_timeout
-        attempt = 0
+        deadline = self.clock() + self.retry.total_timeout
+        attempt = server_errors = 0
+        # Whether an earlier attempt may have been acted on: it left and its answer was lost, or PostHog failed
+        # while handling it (5xx).
+        maybe_applied = False
         while True:
             attempt += 1
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise PostHogTimeoutError(
-                    f"gave up after {self.retry.total_timeout:g} s", sent=attempt > 1, attempts=attempt - 1
-                )
             request = self.http.build_request(
                 method,
                 self.base_url + path,
                 params=params,
                 json=json,
                 headers={"Authorization": f"Bearer {self.api_key}"},
-                timeout=_bounded(self.http.timeout, remaining),
+                timeout=_bounded(self.http.timeout, deadline - self.clock()),
             )
+            failure: PostHogError
             try:
                 response = await self.http.send(request)
             except httpx2.TransportError as exc:
@@ -224,22 +235,29 @@ class PostHogClient:
                     PostHogTimeoutError if isinstance(exc, httpx2.TimeoutException) else PostHogConnectionError
                 )
                 # The exception text names the failure class, never the headers.
-                failure = failure_class(_describe_transport_failure(exc), sent=sent, attempts=attempt)
+                failure = failure_class(_describe_transport_failure(exc), sent=sent or maybe_applied, attempts=attempt)
+                maybe_applied = maybe_applied or sent
                 if attempt > self.retry.max_retries or not may_retry_transport_failure(method, sent=sent):
                     raise failure from None
-                wait = self.retry.backoff(attempt - 1, self.rng)
+                wait: float | None = self.retry.backoff(attempt - 1, self.rng)
             else:
                 self.exchanges.append(
                     Exchange(method, path, response.status_code, attempt, response.headers.get("x-request-id"))
                 )
-                if response.is_success:
+                if response.is_success or (gone_is_done and maybe_applied and response.status_code == 404):
                     return response
-                error = error_from_response(response, attempts=attempt)
-                if attempt > self.retry.max_retries or not may_retry_status(method, response.status_code):
+                error = failure = error_from_response(response, attempts=attempt)
+                server_errors += response.status_code == 500
+                maybe_applied = maybe_applied or response.status_code >= 500
+                if (
+                    attempt > self.retry.max_retries
+                    or server_errors > self.retry.max_server_error_retries
+                    or not may_retry_status(method, response.status_code)
+                ):
                     raise error
                 wait = self._wait_before_retry(error, attempt)
-                if wait is None or wait > deadline - time.monotonic():
-                    raise error
+            if wait is None or wait >= deadline - self.clock():
+                raise failure  # waiting would overrun the call's budget: report what happened instead
             await self.sleep(wait)
 
     def _wait_before_retry(self, error: APIStatusError, attempt: int) -> float | None:
