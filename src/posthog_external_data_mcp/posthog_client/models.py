@@ -77,7 +77,16 @@ class RowFilter(BaseModel):
     operator: RowFilterOperator
     value: Annotated[
         str | float | list[str | float],
-        WithJsonSchema({"type": ["string", "number", "array"], "items": {"type": ["string", "number"]}}),
+        # One type per branch (no type arrays), so single-type schema dialects accept it too.
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "number"},
+                    {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "number"}]}},
+                ]
+            }
+        ),
     ] = Field(description="A list for IN / NOT IN.")
 
 

@@ -1,7 +1,10 @@
 """Turn pydantic's JSON schemas into the flat, small schemas agents load.
 
-Every client must accept them unchanged: no `$ref`/`$defs` (inlined), no auto-generated `title`s, nullable
-fields as `type: [..., "null"]` instead of `anyOf`, and every object closed with its properties declared.
+Every client must accept them unchanged: no `$ref`/`$defs` (inlined), no auto-generated `title`s, every object
+closed with its properties declared, and one `type` per node — never a type array such as `["string", "null"]`,
+which single-type dialects (Gemini's function declarations, the OpenAPI 3.0 subset) reject and portability
+checkers flag. A nullable input is `anyOf: [X, {"type": "null"}]`; an output never holds null (results are
+dumped without unset fields), so there the null branch is dropped.
 Every token here is paid in every agent's context on every conversation, so nothing redundant stays.
 """
 
@@ -20,7 +23,7 @@ _UNADVERTISED = frozenset({"$defs", "title", "default", "pattern", "minLength", 
 def tool_input_schema(model: type[BaseModel]) -> dict[str, Any]:
     # Omitted means "leave unchanged" for updates, so pydantic's defaults would mislead: they are dropped
     # (a default worth knowing is stated in the field's description instead). Field descriptions stay.
-    schema = _compact(model.model_json_schema(by_alias=True), {}, keep_descriptions=True, top=True)
+    schema = _compact(model.model_json_schema(by_alias=True), {}, keep_descriptions=True, top=True, output=False)
     # The server refuses unknown arguments with a clear message; the top-level flag would only cost tokens
     # (strict-mode converters such as the OpenAI Agents SDK add it themselves).
     schema.pop("additionalProperties", None)
@@ -34,42 +37,35 @@ def tool_output_schema(model: type[BaseModel], *, depth: int = 1) -> dict[str, A
     documentation, and a deep one would cost every agent hundreds of tokens per tool.
     """
     schema = model.model_json_schema(by_alias=True, mode="serialization")
-    return _shallow(_compact(schema, {}, keep_descriptions=False, top=True), depth)
-
-
-def _without_null(kinds: Any) -> Any:
-    # Results are dumped with `exclude_none`: an unset field is absent, never null.
-    if isinstance(kinds, list):
-        rest = [kind for kind in cast(list[str], kinds) if kind != "null"]
-        return rest[0] if len(rest) == 1 else rest
-    return kinds
+    return _shallow(_compact(schema, {}, keep_descriptions=False, top=True, output=True), depth)
 
 
 def _shallow(schema: dict[str, Any], depth: int) -> dict[str, Any]:
-    kinds = _without_null(schema.get("type"))
-    kind_list = cast(list[str], kinds if isinstance(kinds, list) else [kinds])
-    if "object" in kind_list:
+    kind = schema.get("type")
+    if kind == "object":
         if depth == 0:
-            return {"type": kinds}
+            return {"type": kind}
         properties = cast(dict[str, dict[str, Any]], schema.get("properties", {}))
-        out: dict[str, Any] = {"type": kinds, "properties": {k: _shallow(v, depth - 1) for k, v in properties.items()}}
+        out: dict[str, Any] = {"type": kind, "properties": {k: _shallow(v, depth - 1) for k, v in properties.items()}}
         if schema.get("required"):
             out["required"] = schema["required"]
         return out
-    if "array" in kind_list:
+    if kind == "array":
         items = cast(dict[str, Any], schema.get("items", {}))
         item_kind = items.get("type")
-        if item_kind == "object" or (isinstance(item_kind, list) and "object" in item_kind):
-            return {"type": kinds, "items": _shallow(items, depth)} if depth > 0 else {"type": kinds}
-        return {"type": kinds, "items": {"type": _without_null(item_kind)}} if item_kind else {"type": kinds}
-    if kinds is None:
+        if item_kind == "object":
+            return {"type": kind, "items": _shallow(items, depth)} if depth > 0 else {"type": kind}
+        return {"type": kind, "items": {"type": item_kind}} if item_kind else {"type": kind}
+    if kind is None:
         return {}  # a union of shapes (row filter values): any JSON value
-    return {"type": kinds}
+    return {"type": kind}
 
 
-def _compact(node: Any, defs: dict[str, Any], *, keep_descriptions: bool, top: bool = False) -> Any:
+def _compact(node: Any, defs: dict[str, Any], *, keep_descriptions: bool, output: bool, top: bool = False) -> Any:
     if isinstance(node, list):
-        return [_compact(item, defs, keep_descriptions=keep_descriptions) for item in cast(list[Any], node)]
+        return [
+            _compact(item, defs, keep_descriptions=keep_descriptions, output=output) for item in cast(list[Any], node)
+        ]
     if not isinstance(node, dict):
         return node
     schema = cast(dict[str, Any], node)
@@ -79,7 +75,7 @@ def _compact(node: Any, defs: dict[str, Any], *, keep_descriptions: bool, top: b
     if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
         siblings = {key: value for key, value in schema.items() if key != "$ref"}
         definition = {key: value for key, value in defs[ref.removeprefix(_REF_PREFIX)].items() if key != "description"}
-        return _compact({**definition, **siblings}, defs, keep_descriptions=keep_descriptions)
+        return _compact({**definition, **siblings}, defs, keep_descriptions=keep_descriptions, output=output)
 
     # A model's docstring lands on its object schema; only field descriptions are meant for agents.
     is_model = "properties" in schema
@@ -92,25 +88,20 @@ def _compact(node: Any, defs: dict[str, Any], *, keep_descriptions: bool, top: b
         if key == "properties":
             properties = cast(dict[str, Any], value)
             out[key] = {
-                name: _compact(sub, defs, keep_descriptions=keep_descriptions) for name, sub in properties.items()
+                name: _compact(sub, defs, keep_descriptions=keep_descriptions, output=output)
+                for name, sub in properties.items()
             }
         else:
-            out[key] = _compact(value, defs, keep_descriptions=keep_descriptions)
-    return _collapse_nullable(out)
+            out[key] = _compact(value, defs, keep_descriptions=keep_descriptions, output=output)
+    return _without_null_branch(out) if output else out
 
 
-def _collapse_nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    """`{"anyOf": [X, {"type": "null"}], ...}` → X with `null` added to its `type` (and `enum`)."""
+def _without_null_branch(schema: dict[str, Any]) -> dict[str, Any]:
+    """`{"anyOf": [X, {"type": "null"}], ...}` → X (with the siblings): a result never holds null."""
     any_of = schema.get("anyOf")
-    if not isinstance(any_of, list) or len(cast(list[Any], any_of)) != 2:
+    if not isinstance(any_of, list):
         return schema
-    variants = cast(list[dict[str, Any]], any_of)
-    non_null = [variant for variant in variants if variant != {"type": "null"}]
-    if len(non_null) != 1 or "type" not in non_null[0] or "anyOf" in non_null[0]:
+    non_null = [variant for variant in cast(list[dict[str, Any]], any_of) if variant != {"type": "null"}]
+    if len(non_null) != 1:
         return schema
-    merged = {**non_null[0], **{key: value for key, value in schema.items() if key != "anyOf"}}
-    kind = merged["type"]
-    merged["type"] = [*kind, "null"] if isinstance(kind, list) else [kind, "null"]
-    if "enum" in merged:
-        merged["enum"] = [*merged["enum"], None]
-    return merged
+    return {**non_null[0], **{key: value for key, value in schema.items() if key != "anyOf"}}
