@@ -29,6 +29,7 @@ from .models import (
 from .paths import ProjectRef, Route
 from .retry import RetryPolicy
 from .scopes import Scope
+from .sources import Source, SourcePage, SourceSchema
 
 __all__ = [
     "APIStatusError",
@@ -59,5 +60,8 @@ __all__ = [
     "SchemaUpdate",
     "Scope",
     "ServerError",
+    "Source",
+    "SourcePage",
+    "SourceSchema",
     "create_http_client",
 ]

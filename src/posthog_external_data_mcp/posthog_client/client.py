@@ -36,8 +36,9 @@ from .models import (
     SchemaPage,
     SchemaUpdate,
 )
-from .paths import CURRENT_PERSONAL_API_KEY_PATH, ProjectRef, Route, SchemaAction, schemas_path
+from .paths import CURRENT_PERSONAL_API_KEY_PATH, ProjectRef, Route, SchemaAction, schemas_path, sources_path
 from .retry import RetryPolicy, may_retry_status, may_retry_transport_failure
+from .sources import SourcePage
 
 USER_AGENT = f"posthog-external-data-mcp/{__version__}"
 DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
@@ -186,6 +187,26 @@ class PostHogClient:
     async def create_schema(self, create: SchemaCreate, *, project_id: ProjectRef | None = None) -> ExternalDataSchema:
         response = await self._send("POST", self._path(project_id), json=create.to_body())
         return _parse(ExternalDataSchema, response)
+
+    async def list_sources(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        search: str | None = None,
+        project_id: ProjectRef | None = None,
+    ) -> SourcePage:
+        """Warehouse sources, newest first, each with all its schemas; `search` matches source type and prefix."""
+        params: dict[str, str | int] = {}
+        if limit is not None:
+            params["limit"] = limit
+        if offset is not None:
+            params["offset"] = offset
+        if search:
+            params["search"] = search
+        project = self.project_id if project_id is None else project_id
+        response = await self._send("GET", sources_path(self.route, project), params=params)
+        return _parse(SourcePage, response)
 
     async def current_personal_api_key(self) -> PersonalApiKey:
         return _parse(PersonalApiKey, await self._send("GET", CURRENT_PERSONAL_API_KEY_PATH))

@@ -33,4 +33,11 @@ def schemas_path(
     return path
 
 
+def sources_path(route: Route, project: ProjectRef) -> str:
+    """The warehouse sources list (read-only use: each source with its schemas)."""
+    if route not in ROUTES:
+        raise ValueError(f"route must be one of {ROUTES}, not {route!r}")
+    return f"/api/{route}/{project_segment(project)}/external_data_sources/"
+
+
 CURRENT_PERSONAL_API_KEY_PATH = "/api/personal_api_keys/@current/"
