@@ -78,6 +78,12 @@ def announce(settings: Settings) -> None:
         )
     elif settings.api_key is None and settings.transport == "stdio":
         logger.warning("POSTHOG_PERSONAL_API_KEY is not set: tools are listed, calls will explain how to set it")
+    if settings.transport == "http" and settings.workers > 1 and not settings.state_keys:
+        logger.warning(
+            "POSTHOG_MCP_STATE_KEYS is not set: each worker seals confirmations with its own key, so a "
+            "2026-07-28 client's answer that reaches another worker is refused (nothing runs unconfirmed); "
+            "set it to share keys (see docs/deployment.md)"
+        )
 
 
 def serve(settings: Settings, argv: list[str]) -> None:

@@ -58,7 +58,7 @@ async def test_passthrough_uses_each_requests_own_key_in_both_eras(
     passthrough_server: RunningServer, sandbox: RunningSandbox, mode: str
 ) -> None:
     async with http_client(passthrough_server.url, bearer(demo.KEY_ALL), mode=mode) as client:
-        assert len((await client.list_tools()).tools) == 10
+        assert len((await client.list_tools()).tools) == 13
         assert PROJECT_1_NAMES <= await names_listed(client)
         reloaded = await client.call_tool("external-data-schemas-reload", {"id": ORDERS})
     assert not reloaded.is_error

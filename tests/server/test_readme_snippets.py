@@ -105,7 +105,7 @@ async def test_the_claude_code_command_starts_and_lists_the_tools(sandbox: Runni
     async with Client(
         StdioServerParameters(command=command, args=args, env=clean_environment(local_env(env, sandbox)))
     ) as client:
-        assert len((await client.list_tools()).tools) == 10
+        assert len((await client.list_tools()).tools) == 13
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:

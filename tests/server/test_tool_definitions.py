@@ -131,6 +131,9 @@ async def test_read_only_lists_only_read_only_tools() -> None:
         "external-data-schemas-list",
         "external-data-schemas-retrieve",
         "external-data-schemas-incremental-fields-create",
+        "external-data-sources-list",
+        "external-data-schemas-health",
+        "external-data-schemas-logs",
     }
 
 

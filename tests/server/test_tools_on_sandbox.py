@@ -329,7 +329,7 @@ async def test_without_a_key_tools_list_and_calls_name_the_variable_to_set(
     connect: Connect, sandbox: RunningSandbox
 ) -> None:
     async with connect(api_key=None) as client:
-        assert len((await client.list_tools()).tools) == 10
+        assert len((await client.list_tools()).tools) == 13
         failure = error(await client.call_tool("external-data-schemas-list", {}))
     assert failure["kind"] == "missing_api_key"
     assert "POSTHOG_PERSONAL_API_KEY" in failure["hint"] and "--sandbox" in failure["hint"]

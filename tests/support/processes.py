@@ -19,6 +19,7 @@ BIN = Path(sys.executable).parent
 SERVER_SCRIPT = str(BIN / "posthog-external-data-mcp")
 SANDBOX_SCRIPT = str(BIN / "posthog-external-data-sandbox")
 _LISTENING = re.compile(r"listening on (http://\S+)")
+KEY_LOOKUP_PATH = "/api/personal_api_keys/@current/"
 
 
 def free_port() -> int:
@@ -44,7 +45,14 @@ class RunningSandbox:
         httpx2.delete(f"{self.url}/_sandbox/requests").raise_for_status()
 
     def requests(self) -> list[dict[str, object]]:
-        """The /api requests the sandbox received since the last reset, as it logged them."""
+        """The /api requests the sandbox received since the last reset, as it logged them — except the servers'
+        lookups of their key's own scopes (see `key_lookups`), which tools/list may start in the background."""
+        return [entry for entry in self.all_requests() if entry["path"] != KEY_LOOKUP_PATH]
+
+    def key_lookups(self) -> list[dict[str, object]]:
+        return [entry for entry in self.all_requests() if entry["path"] == KEY_LOOKUP_PATH]
+
+    def all_requests(self) -> list[dict[str, object]]:
         response = httpx2.get(f"{self.url}/_sandbox/requests")
         response.raise_for_status()
         return list(response.json())

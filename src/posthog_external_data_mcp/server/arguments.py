@@ -64,6 +64,12 @@ class SchemaArguments(ToolArguments):
     id: SchemaId
 
 
+class ConfirmArguments(SchemaArguments):
+    """For the tools that remove data (rows with a `confirmation`): `confirm` names the schema meant."""
+
+    confirm: str | None = Field(default=None, max_length=400, description="The schema's name, to confirm.")
+
+
 class PartialUpdateArguments(SchemaUpdate, SchemaArguments):
     """`id`/`project_id` plus the twelve writable fields; omitted fields are not sent, `null` is."""
 

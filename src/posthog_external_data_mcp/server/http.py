@@ -8,8 +8,8 @@ Who pays for a request is decided here, before any tool runs, and never shared b
   bind, elsewhere only when the bearer is the shared secret MCP_AUTH_TOKEN.
 * `--auth passthrough` turns the server key off for HTTP entirely.
 
-Headers can narrow a request (`x-posthog-project-id` pins the project, `x-posthog-readonly` hides writes) but
-never widen what the operator allowed.
+Headers can narrow a request (`x-posthog-project-id` pins the project, `x-posthog-readonly` hides writes,
+`x-posthog-confirm-destructive` tightens the confirmation policy) but never widen what the operator allowed.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from .. import __version__
 from ..sockets import listening_socket
 from .access import ACCESS_STATE_KEY, TOOL_CALL_LOG_KEY, Access, selected_tools
 from .app import build_server
-from .settings import Settings, SettingsError, parse_bool, parse_project
+from .confirmation import tighter
+from .settings import ConfirmPolicy, Settings, SettingsError, parse_bool, parse_confirm_policy, parse_project
 from .upstream import Upstream
 
 logger = logging.getLogger("posthog_external_data_mcp.http")
@@ -126,11 +127,17 @@ class AccessGate:
         narrowing = _narrowing(request, self.settings)
         if isinstance(narrowing, Response):
             return narrowing
-        pinned, read_only = narrowing
+        pinned, read_only, policy = narrowing
         bearer = _bearer(request)
         if bearer is not None and bearer.startswith(PASSTHROUGH_PREFIX):
             return Access(
-                bearer, pinned, read_only, "the Authorization header of your MCP client", "passthrough", self.tools
+                bearer,
+                pinned,
+                read_only,
+                "the Authorization header of your MCP client",
+                "passthrough",
+                self.tools,
+                confirm_policy=policy,
             )
         if self.settings.auth_mode == "passthrough" or not self.server_key:
             return _unauthorized("Send your PostHog personal API key as 'Authorization: Bearer phx_...'.")
@@ -142,7 +149,13 @@ class AccessGate:
             # An unknown bearer is a misconfigured client: say so rather than silently using the server key.
             return _unauthorized("Unknown bearer token: send a phx_ personal API key, or no Authorization header.")
         return Access(
-            self.server_key, pinned, read_only, "the server's POSTHOG_PERSONAL_API_KEY", "server-key", self.tools
+            self.server_key,
+            pinned,
+            read_only,
+            "the server's POSTHOG_PERSONAL_API_KEY",
+            "server-key",
+            self.tools,
+            confirm_policy=policy,
         )
 
     def _check_host_and_origin(self, request: Request) -> Response | None:
@@ -189,17 +202,22 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def _narrowing(request: Request, settings: Settings) -> tuple[Any, bool] | Response:
+def _narrowing(request: Request, settings: Settings) -> tuple[Any, bool, ConfirmPolicy] | Response:
     pinned_header = request.headers.get("x-posthog-project-id")
     read_only_header = request.headers.get("x-posthog-readonly") or request.headers.get("x-posthog-read-only")
+    confirm_header = request.headers.get("x-posthog-confirm-destructive")
     try:
         pinned = None if pinned_header is None else parse_project(pinned_header)
         read_only = settings.read_only or (
             read_only_header is not None and parse_bool("x-posthog-readonly", read_only_header)
         )
+        # Only ever tighter than the operator's policy: a header asking for less confirmation is ignored.
+        policy = settings.confirm_destructive
+        if confirm_header is not None:
+            policy = tighter(policy, parse_confirm_policy("x-posthog-confirm-destructive", confirm_header))
     except SettingsError as exc:
         return JSONResponse({"error": "invalid_request", "error_description": str(exc)}, status_code=400)
-    return pinned, read_only
+    return pinned, read_only, policy
 
 
 def _unauthorized(description: str) -> Response:

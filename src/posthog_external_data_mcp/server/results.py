@@ -13,11 +13,33 @@ from urllib.parse import parse_qs, urlsplit
 from pydantic import BaseModel, ConfigDict
 
 from ..posthog_client import ActionOutcome, ExternalDataSchema, RowFilter, SchemaPage
-from ..posthog_client.errors import clean_text
 from ..posthog_client.models import SchemaListItem
+from .untrusted import clean, fence
 
 # Errors are third-party text of any length; a list shows their start, retrieve shows them whole.
 _LIST_ERROR_CHARS = 100
+# Keys whose string values (or list items) come from outside PostHog's code — the source's table, column and
+# label names and types, its errors, log lines, what users typed — and are fenced in text renderings.
+UNTRUSTED_KEYS = frozenset(
+    {
+        "name",
+        "label",
+        "description",
+        "latest_error",
+        "error",
+        "message",
+        "prefix",
+        "incremental_field",
+        "primary_key_columns",
+        "enabled_columns",
+        "detected_primary_keys",
+        "column",
+        "value",
+        "field",
+        "type",
+        "data_type",
+    }
+)
 
 
 class _SyncState(BaseModel):
@@ -78,7 +100,7 @@ def summarize(schema: SchemaListItem) -> SchemaSummary:
     error = schema.latest_error
     return SchemaSummary(
         id=schema.id,
-        name=schema.name,
+        name=clean(schema.name),
         status=schema.status,
         should_sync=schema.should_sync,
         sync_type=schema.sync_type,
@@ -86,8 +108,8 @@ def summarize(schema: SchemaListItem) -> SchemaSummary:
         sync_time_of_day=schema.sync_time_of_day,
         incremental_field=schema.incremental_field,
         last_synced_at=schema.last_synced_at,
-        latest_error=None if error is None else clean_text(error, _LIST_ERROR_CHARS),
-        table=schema.table.name if schema.table else None,
+        latest_error=None if error is None else clean(error, _LIST_ERROR_CHARS),
+        table=clean(schema.table.name) if schema.table else None,
         rows=schema.table.row_count if schema.table else None,
     )
 
@@ -124,6 +146,7 @@ def structured(result: BaseModel) -> dict[str, Any]:
 
 # Text renderers. The text block is what models see in clients that show only text, so it carries the same
 # facts as the structured result, compactly; some clients pass both to the model, so together they stay small.
+# Third-party strings in it are fenced (untrusted.fence); the runner adds the line saying what fences mean.
 
 
 def list_text(content: dict[str, Any]) -> str:
@@ -131,7 +154,7 @@ def list_text(content: dict[str, Any]) -> str:
 
 
 def _summary_line(item: dict[str, Any]) -> str:
-    parts = [f"- {item['name']} [{item.get('status', 'no status')}] id={item['id']}"]
+    parts = [f"- {fence(item['name'])} [{item.get('status', 'no status')}] id={item['id']}"]
     if "sync_type" in item:
         parts.append(item["sync_type"])
     parts.append(f"every {item['sync_frequency']}" if "sync_frequency" in item else "not scheduled")
@@ -143,7 +166,7 @@ def _summary_line(item: dict[str, Any]) -> str:
         parts.append(f"{item['rows']} rows")
     line = ", ".join(parts)
     if "latest_error" in item:
-        line += f"; error: {item['latest_error']}"  # already cut to _LIST_ERROR_CHARS
+        line += f"; error: {fence(item['latest_error'])}"  # already cut to _LIST_ERROR_CHARS
     return line
 
 
@@ -158,8 +181,26 @@ def schema_text(content: dict[str, Any]) -> str:
     ]
     if not columns and isinstance(table, dict):
         columns = [f"{column['name']} {column.get('type', '')}".strip() for column in table.get("columns", [])]  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    text = compact_json(slim)
-    return f"{text}\ncolumns ({len(columns)}): {', '.join(columns)}" if columns else text
+    text = json_text(slim)
+    # The names and types all come from the source: one fence around the whole list (cheaper than one each).
+    listed = ", ".join(clean(column, 200) for column in columns)
+    return f"{text}\ncolumns ({len(columns)}): {fence(listed, len(listed) + 1)}" if columns else text
+
+
+def json_text(content: dict[str, Any]) -> str:
+    """Compact JSON of a result, with the values of third-party keys (UNTRUSTED_KEYS) fenced."""
+    return compact_json(_fenced(content))
+
+
+def _fenced(value: Any, key: str | None = None) -> Any:
+    if isinstance(value, dict):
+        fields: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType] - JSON objects have str keys
+        return {name: _fenced(item, name) for name, item in fields.items()}
+    if isinstance(value, list):
+        return [_fenced(item, key) for item in value]  # pyright: ignore[reportUnknownVariableType]
+    if isinstance(value, str) and key in UNTRUSTED_KEYS:
+        return fence(value, len(value) + 1)  # bounded already (the runner cleans every result first)
+    return value
 
 
 def compact_json(content: dict[str, Any]) -> str:

@@ -11,16 +11,19 @@ from pydantic import ValidationError
 
 from . import failures, results
 from .access import Access
+from .arguments import ConfirmArguments
+from .confirmation import consent
 from .redaction import redact_structure, redact_text
 from .tools import ToolCall, ToolRow
+from .untrusted import clean_structure, note_if_fenced
 
 logger = logging.getLogger("posthog_external_data_mcp")
 
 
 async def run_tool(
     row: ToolRow[Any], arguments: dict[str, Any], call: ToolCall, access: Access, host: str
-) -> tuple[types.CallToolResult, str]:
-    """The tool result and its outcome word for the log (`ok` or the failure's kind)."""
+) -> tuple[types.CallToolResult | types.InputRequiredResult, str]:
+    """The tool result and its outcome word for the log (`ok`, `input_required` or the failure's kind)."""
     try:
         args = row.arguments.model_validate(arguments)
     except ValidationError as exc:
@@ -39,9 +42,17 @@ async def run_tool(
         key_source=access.key_source,
     )
     try:
+        if row.confirmation is not None:
+            assert isinstance(args, ConfirmArguments), f"{row.name} has a confirmation: it takes ConfirmArguments"
+            verdict = await consent(row.confirmation, row.name, args, call.client, call.asking)
+            if isinstance(verdict, failures.Failure):
+                return error_result(verdict, access), verdict.kind
+            if verdict is not None:
+                return verdict, "input_required"
         output = await row.run(call, args)
-        content = results.structured(output.result)
-        text = f"{output.headline}\n{output.render(content)}"
+        # Third-party text is data: cleaned in the structured content, fenced (and explained) in the text.
+        content = clean_structure(results.structured(output.result))
+        text = note_if_fenced(f"{output.headline}\n{output.render(content)}")
     except Exception as exc:
         failure = failures.from_exception(exc, context, dict(row.hints))
         if failure.kind == "internal_error":

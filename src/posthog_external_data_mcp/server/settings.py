@@ -27,6 +27,10 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 Transport = Literal["stdio", "http"]
 AuthMode = Literal["auto", "passthrough"]
 LogLevel = Literal["debug", "info", "warning", "error"]
+# How destructive calls are confirmed (see confirmation.py); listed from loosest to strictest.
+ConfirmPolicy = Literal["off", "auto", "strict"]
+CONFIRM_POLICIES: tuple[ConfirmPolicy, ...] = ("off", "auto", "strict")
+STATE_KEY_MIN_BYTES = 32
 
 
 class SettingsError(ValueError):
@@ -48,6 +52,9 @@ class Settings(BaseModel):
     tools: tuple[str, ...] | None = None
     log_level: LogLevel = "info"
     timeout_seconds: float = Field(default=60.0, gt=0)
+    confirm_destructive: ConfirmPolicy = "auto"
+    # Seal the request state of 2026-07-28 confirmations: the first seals, all unseal. Empty: a key per process.
+    state_keys: tuple[SecretStr, ...] = ()
     # HTTP transport only.
     auth_mode: AuthMode = "auto"
     mcp_auth_token: SecretStr | None = None
@@ -140,6 +147,29 @@ def parse_csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def parse_confirm_policy(name: str, value: str) -> ConfirmPolicy:
+    text = value.strip().lower()
+    for known in CONFIRM_POLICIES:
+        if text == known:
+            return known
+    raise SettingsError(f"{name} must be auto, strict or off, got {value!r}")
+
+
+def parse_state_keys(value: str | None) -> tuple[SecretStr, ...]:
+    """POSTHOG_MCP_STATE_KEYS: comma-separated secrets of at least 32 bytes each (never echoed back)."""
+    keys = parse_csv(value)
+    for position, key in enumerate(keys, start=1):
+        if len(key.encode()) < STATE_KEY_MIN_BYTES:
+            raise SettingsError(
+                f"POSTHOG_MCP_STATE_KEYS: key {position} is {len(key.encode())} bytes, at least "
+                f"{STATE_KEY_MIN_BYTES} are needed; generate one with: "
+                'python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+    if len(set(keys)) != len(keys):
+        raise SettingsError("POSTHOG_MCP_STATE_KEYS lists the same key twice")
+    return tuple(SecretStr(key) for key in keys)
+
+
 ENVIRONMENT_HELP = f"""\
 environment variables (flags override them):
   POSTHOG_PERSONAL_API_KEY  personal API key (phx_...) with external_data_source:read and/or :write.
@@ -152,6 +182,10 @@ environment variables (flags override them):
   POSTHOG_MCP_TOOLS         comma-separated tool names to expose (same as --tools)
   POSTHOG_MCP_LOG_LEVEL     debug, info (default), warning or error; logs go to stderr only
   POSTHOG_MCP_TIMEOUT       total seconds one tool call may take, retries included (default 60)
+  POSTHOG_MCP_CONFIRM_DESTRUCTIVE
+                            auto (default), strict or off: how destroy, delete-data and resync are confirmed
+  POSTHOG_MCP_STATE_KEYS    comma-separated secrets (>= 32 bytes each; the first seals, all unseal) shared by
+                            every worker and replica, for confirmations of 2026-07-28 clients
   MCP_AUTH_TOKEN            HTTP only: shared secret clients send as their bearer to use the server's key
   POSTHOG_SANDBOX_*         sandbox fault switches, see docs/sandbox.md
 
@@ -189,6 +223,11 @@ def build_parser(
     parser.add_argument("--route", help="projects or environments (overrides POSTHOG_ROUTE)")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="stderr log level")
     parser.add_argument("--timeout", type=float, help="seconds one tool call may take, retries included")
+    parser.add_argument(
+        "--confirm-destructive",
+        choices=CONFIRM_POLICIES,
+        help="auto (default): ask when the client can; strict: also require confirm=<schema name>; off: never ask",
+    )
     http = parser.add_argument_group("HTTP transport")
     http.add_argument(
         "--auth",
@@ -224,6 +263,7 @@ def load_settings(
             "point the workers at it with POSTHOG_HOST"
         )
     token = env_text(environ, "MCP_AUTH_TOKEN")
+    confirm_value = args.confirm_destructive or env_text(environ, "POSTHOG_MCP_CONFIRM_DESTRUCTIVE") or "auto"
     return Settings(
         api_key=key.strip() if key else None,  # type: ignore[arg-type]
         posthog_host=parse_host(args.posthog_host or env_text(environ, "POSTHOG_HOST") or DEFAULT_HOST),
@@ -237,6 +277,8 @@ def load_settings(
         tools=None if tools_value is None else parse_tool_names(tools_value),
         log_level=args.log_level or parse_log_level(env_text(environ, "POSTHOG_MCP_LOG_LEVEL")),
         timeout_seconds=timeout,
+        confirm_destructive=parse_confirm_policy("POSTHOG_MCP_CONFIRM_DESTRUCTIVE", confirm_value),
+        state_keys=parse_state_keys(env_text(environ, "POSTHOG_MCP_STATE_KEYS")),
         auth_mode=args.auth,
         mcp_auth_token=token,  # type: ignore[arg-type]
         allowed_hosts=parse_csv(args.allowed_hosts),

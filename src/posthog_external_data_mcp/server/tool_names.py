@@ -17,3 +17,6 @@ class ToolName(StrEnum):
     DELETE_DATA = "external-data-schemas-delete-data"
     DESTROY = "external-data-schemas-destroy"
     CREATE = "external-data-schemas-create"
+    LOGS = "external-data-schemas-logs"
+    SOURCES_LIST = "external-data-sources-list"
+    HEALTH = "external-data-schemas-health"

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from ...posthog_client import PostHogClient, Scope
 from .. import results
 from ..arguments import ToolArguments
+from ..confirmation import Asking, Confirmation
 from ..failures import Failure
 from ..tool_names import ToolName
 
@@ -34,6 +35,8 @@ class ToolCall:
 
     client: PostHogClient
     report_progress: ReportProgress = no_progress
+    # How the runner may ask the person behind the client before a row with a confirmation runs.
+    asking: Asking = field(default_factory=Asking)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Output:
     headline: str
     result: BaseModel
     # Renders the structured content (as sent) into the text block, below the headline.
-    render: Callable[[dict[str, Any]], str] = results.compact_json
+    render: Callable[[dict[str, Any]], str] = results.json_text
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,6 @@ class ToolRow(Generic[ArgumentsT]):
     precheck: Callable[[ArgumentsT], Failure | None] | None = None
     # Status code → how to fix it, where this tool knows better than the generic advice.
     hints: Mapping[int, str] = field(default_factory=dict[int, str])
+    # What the tool removes, for tools that remove data: the runner asks before the request (confirmation.py);
+    # such rows take ConfirmArguments.
+    confirmation: Confirmation | None = None

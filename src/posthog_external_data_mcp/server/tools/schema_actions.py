@@ -8,7 +8,8 @@ from uuid import UUID
 
 from ...posthog_client import ActionOutcome, PostHogClient, ProjectRef, Scope
 from .. import results
-from ..arguments import SchemaArguments
+from ..arguments import ConfirmArguments, SchemaArguments
+from ..confirmation import Confirmation
 from ..tool_names import ToolName
 from .rows import Output, ToolCall, ToolRow
 
@@ -73,10 +74,15 @@ RESYNC = ToolRow(
     read_only=False,
     destructive=True,
     idempotent=False,
-    arguments=SchemaArguments,
+    arguments=ConfirmArguments,
     output=results.ActionResult,
     run=_action(PostHogClient.resync, "Full resync started; status is Running.", _POLL_UNTIL_DONE),
     hints={400: _BILLING_LIMIT_HINT},
+    confirmation=Confirmation(
+        "Resync",
+        "This resets its sync state (incremental cursor included) and rebuilds {table} by re-importing every row "
+        "from the source, cancelling a running sync.",
+    ),
 )
 
 DELETE_DATA = ToolRow(
@@ -90,8 +96,13 @@ DELETE_DATA = ToolRow(
     read_only=False,
     destructive=True,
     idempotent=True,
-    arguments=SchemaArguments,
+    arguments=ConfirmArguments,
     output=results.ActionResult,
+    confirmation=Confirmation(
+        "Delete the synced data of",
+        "This deletes {table}; the schema and its sync settings stay, and the data is gone until a sync imports "
+        "it all again.",
+    ),
     run=_action(
         PostHogClient.delete_data,
         "Synced data deleted.",
@@ -110,8 +121,13 @@ DESTROY = ToolRow(
     read_only=False,
     destructive=True,
     idempotent=True,
-    arguments=SchemaArguments,
+    arguments=ConfirmArguments,
     output=results.ActionResult,
+    confirmation=Confirmation(
+        "Delete schema",
+        "This deletes the schema, its sync settings and {table}. Refreshing the source's tables in PostHog can "
+        "add the schema back, empty.",
+    ),
     run=_action(
         PostHogClient.destroy,
         "Schema deleted.",
