@@ -91,6 +91,9 @@ async def test_read_only_and_tools_flags_over_stdio(sandbox: RunningSandbox) -> 
         "external-data-schemas-list",
         "external-data-schemas-retrieve",
         "external-data-schemas-incremental-fields-create",
+        "external-data-sources-list",
+        "external-data-schemas-health",
+        "external-data-schemas-logs",
     }
     assert sandbox.requests() == []
     async with stdio_server(sandbox_env(sandbox), "--tools", "external-data-schemas-reload") as (client, _):

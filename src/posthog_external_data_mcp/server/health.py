@@ -230,7 +230,7 @@ def _failed_step(cause: Cause | None, off: int) -> str:
     step = cause.fix if cause else _UNCLASSIFIED_STEP
     if off:
         return f"{step} Then set should_sync=true ({ToolName.PARTIAL_UPDATE})."
-    return f"{step} Then {ToolName.RELOAD}."
+    return step if ToolName.RELOAD in step else f"{step} Then {ToolName.RELOAD}."
 
 
 _BY_INTERVAL: frozenset[Problem] = frozenset({"running_long", "stalled", "stale"})
