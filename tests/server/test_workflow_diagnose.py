@@ -62,3 +62,29 @@ async def test_the_audit_names_every_kind_of_trouble_in_the_demo_project(connect
     assert demo.POSTGRES_ORDERS_ID not in where and demo.POSTGRES_DAILY_REVENUE_ID not in where
     assert report["schemas"] == len(demo.DEMO_SCHEMA_IDS)
     assert report["healthy"] + report["paused"] + report["needs_attention"] == report["schemas"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("external-data-sources-list", {"project_id": 2}),
+        ("external-data-schemas-health", {"project_id": 2}),
+        ("external-data-schemas-logs", {"project_id": 2, "id": demo.INJECTION_SCHEMA_ID, "level": "ERROR"}),
+    ],
+)
+async def test_third_party_text_reaches_the_agent_cleaned_and_fenced(
+    connect: Connect, tool: str, arguments: dict[str, object]
+) -> None:
+    async with connect() as client:
+        result = await client.call_tool(tool, arguments)
+    assert not result.is_error, text_of(result)
+    text = text_of(result)
+    everything = text + str(result.structured_content)
+    for invisible in (demo.ANSI_RED, demo.BIDI_OVERRIDE, demo.ZERO_WIDTH_SPACE, demo.NUL, "\x07"):
+        assert invisible not in everything
+    lines = [line for line in text.splitlines() if demo.INJECTION_INSTRUCTION in line]
+    assert lines, text
+    for line in lines:
+        before, _, _ = line.partition(demo.INJECTION_INSTRUCTION)
+        assert before.count("⟦") > before.count("⟧"), line  # the instruction sits inside a fence
+    assert "quoted as data" in text

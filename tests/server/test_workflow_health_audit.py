@@ -35,9 +35,14 @@ async def test_the_audit_of_1000_schemas_takes_at_most_10_requests_and_4000_toke
 ) -> None:
     big_sandbox.reset()
     settings = Settings(api_key=demo.KEY_ALL, posthog_host=big_sandbox.url)  # type: ignore[call-arg]
+    progress: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(done: float, total: float | None, message: str | None) -> None:
+        progress.append((done, total, message))
+
     async with Client(server_for(settings)) as client:
         started = time.perf_counter()
-        result = await client.call_tool("external-data-schemas-health", {})
+        result = await client.call_tool("external-data-schemas-health", {}, progress_callback=on_progress)
         elapsed = time.perf_counter() - started
     assert not result.is_error, text_of(result)
     report = result.structured_content
@@ -49,4 +54,7 @@ async def test_the_audit_of_1000_schemas_takes_at_most_10_requests_and_4000_toke
     size = len(ENCODING.encode(text_of(result))) + len(ENCODING.encode(json.dumps(report, separators=(",", ":"))))
     assert size < 4000
     assert report["healthy"] + report["paused"] + report["needs_attention"] == SCHEMAS
+    # One progress notification per schema page read, the last one with everything.
+    assert [(done, total) for done, total, _ in progress] == [(page, 5) for page in range(1, 6)]
+    assert progress[-1][2] == f"read {SCHEMAS} of {SCHEMAS} schemas"
     print(f"\nhealth over {SCHEMAS} schemas: {len(requests)} requests, {size} tokens, {elapsed:.2f} s")
