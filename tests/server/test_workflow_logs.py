@@ -59,7 +59,8 @@ async def test_each_line_is_compact_and_its_message_fenced(connect: Connect) -> 
     content = ok(result)
     line = content["results"][0]
     rendered = text_of(result).splitlines()[1]
-    assert rendered.startswith(f"{line['timestamp']} ERROR {line['run'][:8]} ⟦")
+    assert rendered.startswith(f"{line['timestamp']} ERROR …{line['run'][-8:]} ⟦")
+    assert f"Runs (instance_id): {line['run']}" in text_of(result)
     assert "quoted as data" in text_of(result)
 
 

@@ -22,7 +22,7 @@ _MESSAGE_CHARS_LONG_PAGE = 160  # for pages of more than 100 lines
 # Both blocks of a result together stay below the ~25,000-token cap of some clients: when a page's lines
 # would not fit, the oldest are left out (and paging goes on from the oldest line shown).
 _RESULT_CHARS = 50_000
-_RUN_CHARS = 8
+_RUN_CHARS = 8  # a run shown by the end of its id: time-ordered UUIDs of one day share their start
 _RUNS_LISTED = 5
 
 
@@ -105,7 +105,7 @@ def logs_text(content: dict[str, Any]) -> str:
         run = line.get("run")
         if run and run not in runs:
             runs.append(run)
-        short = run[:_RUN_CHARS] if run else "-"
+        short = f"…{run[-_RUN_CHARS:]}" if run else "-"
         rows.append(f"{line['timestamp']} {line['level']} {short} {untrusted.fence(line['message'], _MESSAGE_CHARS)}")
     if runs:
         listed = ", ".join(runs[:_RUNS_LISTED]) + (
