@@ -249,9 +249,12 @@ async def test_under_the_same_faults_a_post_action_is_never_acted_on_twice(actio
         assert posthog.acted_on <= 1
 
 
-async def test_a_destroy_repeated_after_a_lost_answer_that_finds_nothing_reports_the_schema_gone() -> None:
-    # The first DELETE reached PostHog (the connection dropped as it answered): the repeat's 404 means it is done.
-    script = ScriptedUpstream(httpx2.RemoteProtocolError("peer closed"), httpx2.Response(404, json=NOT_FOUND))
+@pytest.mark.parametrize("first", [httpx2.RemoteProtocolError("peer closed"), httpx2.Response(502)])
+async def test_a_destroy_repeated_after_a_lost_answer_that_finds_nothing_reports_the_schema_gone(
+    first: httpx2.Response | Exception,
+) -> None:
+    # The first DELETE may have reached PostHog (its answer was lost): the repeat's 404 means it is done.
+    script = ScriptedUpstream(first, httpx2.Response(404, json=NOT_FOUND))
     outcome = await client_for(script, []).destroy(SCHEMA_ID)
     assert len(script.requests) == 2
     assert outcome.detail is not None and outcome.detail.startswith("Already deleted")
@@ -263,6 +266,9 @@ async def test_a_destroy_of_a_schema_that_never_existed_is_still_not_found() -> 
         await client_for(never_sent, []).destroy(SCHEMA_ID)
     with pytest.raises(NotFoundError):
         await client_for(ScriptedUpstream(httpx2.Response(404, json=NOT_FOUND)), []).destroy(SCHEMA_ID)
+    turned_away = ScriptedUpstream(httpx2.Response(503), httpx2.Response(404, json=NOT_FOUND))  # 503: not acted on
+    with pytest.raises(NotFoundError):
+        await client_for(turned_away, []).destroy(SCHEMA_ID)
 
 
 async def test_connect_errors_are_retried_even_for_resync_because_nothing_was_sent() -> None:

@@ -45,9 +45,11 @@ DEFAULT_TIMEOUT = httpx2.Timeout(30.0, connect=5.0)
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 ALREADY_DELETED = (
-    "Already deleted: an earlier attempt of this call reached PostHog but its answer was lost, "
-    "and the repeat found no such schema."
+    "Already deleted: PostHog found no such schema when this call repeated a delete whose first answer was "
+    "lost, so that first attempt most likely deleted it. It is gone either way."
 )
+# Answers after which PostHog may still have acted on the request (a 503 or 429 means it was turned away).
+_MAYBE_ACTED_ON = frozenset({500, 502, 504})
 # Failures in these phases happen before any byte of the request reached PostHog.
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
@@ -234,7 +236,7 @@ class PostHogClient:
         deadline = self.clock() + self.retry.total_timeout
         attempt = server_errors = 0
         # Whether an earlier attempt may have been acted on: it left and its answer was lost, or PostHog failed
-        # while handling it (5xx).
+        # while handling it (500, 502, 504).
         maybe_applied = False
         while True:
             attempt += 1
@@ -269,7 +271,7 @@ class PostHogClient:
                     return response
                 error = failure = error_from_response(response, attempts=attempt)
                 server_errors += response.status_code == 500
-                maybe_applied = maybe_applied or response.status_code >= 500
+                maybe_applied = maybe_applied or response.status_code in _MAYBE_ACTED_ON
                 if (
                     attempt > self.retry.max_retries
                     or server_errors > self.retry.max_server_error_retries
