@@ -26,6 +26,11 @@ HUBSPOT_SCOPES = (
         ("Expired API Key provided: rk_live_****1234", "Stripe", "credentials"),
         ("Invalid API Key provided: sk_test_****", "Stripe", "credentials"),
         (
+            "Stripe rejected the API key. Double-check that you pasted a restricted key (rk_live_...)",
+            "Stripe",
+            "credentials",
+        ),
+        (
             "The provided key 'rk_live_…' does not have the required permissions for this endpoint",
             "Stripe",
             "permissions",

@@ -132,6 +132,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule(
         (
             "invalid api key provided",
+            "rejected the api key",
             "missing stripe api key",
             "stripe access token not found",
             "reconnect your stripe account",
