@@ -10,8 +10,8 @@ import pytest
 
 from posthog_external_data_mcp.sandbox import ManualClock, SandboxConfig, create_app
 from posthog_external_data_mcp.sandbox.demo import (
-    HUBSPOT_DEALS_ERROR,
     HUBSPOT_DEALS_ID,
+    HUBSPOT_DEALS_LATEST_ERROR,
     KEY_ALL,
     POSTGRES_EVENTS_ID,
     POSTGRES_ORDERS_ID,
@@ -55,14 +55,19 @@ async def test_full_refresh_replaces_rows(client: httpx2.AsyncClient, clock: Man
     assert customers["table"]["row_count"] == 23_901
 
 
-async def test_schema_seeded_to_fail_fails_with_its_error(client: httpx2.AsyncClient, clock: ManualClock) -> None:
+async def test_a_source_side_failure_fails_every_run(client: httpx2.AsyncClient, clock: ManualClock) -> None:
     before = await schema(client, HUBSPOT_DEALS_ID)
     assert (await client.post(schema_url(HUBSPOT_DEALS_ID, "reload"))).status_code == 200
     running = await schema(client, HUBSPOT_DEALS_ID)
     assert running["status"] == "Running"
     clock.advance(2)
     after = await schema(client, HUBSPOT_DEALS_ID)
-    assert (after["status"], after["latest_error"]) == ("Failed", HUBSPOT_DEALS_ERROR)
+    # HubSpot's 403 is in PostHog's non-retryable table: its friendly text is stored and syncing stays off.
+    assert (after["status"], after["latest_error"], after["should_sync"]) == (
+        "Failed",
+        HUBSPOT_DEALS_LATEST_ERROR,
+        False,
+    )
     assert after["last_synced_at"] == before["last_synced_at"]
 
 
@@ -95,7 +100,8 @@ async def test_delete_data_then_reload_rebuilds(client: httpx2.AsyncClient, cloc
     orders = await schema(client, POSTGRES_ORDERS_ID)
     assert orders["status"] == "Completed"
     assert isinstance(orders["table"], dict)
-    assert orders["table"]["row_count"] == 1_870
+    # The re-import brings the whole source table back (1,284,113 rows plus the 1,870 new ones).
+    assert orders["table"]["row_count"] == 1_285_983
 
 
 async def test_zero_sync_seconds_completes_on_the_next_request(clock: ManualClock) -> None:

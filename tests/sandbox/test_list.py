@@ -47,12 +47,18 @@ async def test_limit_offset_with_absolute_next_and_previous(client: httpx2.Async
     assert second["previous"] == f"{BASE_URL}{schemas_url()}?limit=4"
     assert second["next"] == f"{BASE_URL}{schemas_url()}?limit=4&offset=8"
 
-    last = (await client.get(second["next"])).json()
-    assert len(last["results"]) == len(DEMO_SCHEMA_IDS) - 8
+    last = (await client.get(schemas_url(), params={"limit": 4, "offset": len(DEMO_SCHEMA_IDS) - 2})).json()
+    assert len(last["results"]) == 2
     assert last["next"] is None
-    assert last["previous"] == f"{BASE_URL}{schemas_url()}?limit=4&offset=4"
+    assert last["previous"] == f"{BASE_URL}{schemas_url()}?limit=4&offset={len(DEMO_SCHEMA_IDS) - 6}"
 
-    seen = [row["id"] for page in (first, second, last) for row in page["results"]]
+    seen: list[str] = []
+    page = first
+    while True:
+        seen += [row["id"] for row in page["results"]]
+        if page["next"] is None:
+            break
+        page = (await client.get(page["next"])).json()
     assert sorted(seen) == sorted(DEMO_SCHEMA_IDS)
 
 
@@ -118,6 +124,5 @@ async def test_rows_without_viewer_access_are_omitted(client: httpx2.AsyncClient
     state.sources[state.schemas[HUBSPOT_CONTACTS_ID].source_id].user_access_level = "none"
     body = (await client.get(schemas_url())).json()
     names = {row["name"] for row in body["results"]}
-    assert "contacts" not in names
-    assert "deals" not in names
-    assert body["count"] == len(DEMO_SCHEMA_IDS) - 2
+    assert not names & {"contacts", "deals", "companies"}
+    assert body["count"] == len(DEMO_SCHEMA_IDS) - 3

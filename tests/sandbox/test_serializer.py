@@ -136,7 +136,7 @@ async def test_available_columns_from_metadata_or_table(client: httpx2.AsyncClie
     }
     view = (await client.get(schema_url(POSTGRES_DAILY_REVENUE_ID))).json()
     assert view["source_column_metadata_available"] is False
-    assert view["available_columns"][0] == {"name": "day", "data_type": "Nullable(Date)", "is_nullable": True}
+    assert view["available_columns"][0] == {"name": "day", "data_type": "Date", "is_nullable": True}
 
 
 async def test_datetimes_are_utc_z(client: httpx2.AsyncClient) -> None:

@@ -125,4 +125,4 @@ async def test_the_readme_sandbox_command_serves_demo_data() -> None:
     assert served[0] == "posthog-external-data-mcp"
     async with Client(StdioServerParameters(command=SERVER_SCRIPT, args=served[1:], env=clean_environment())) as client:
         listing = await client.call_tool("external-data-schemas-list", {})
-    assert listing.structured_content is not None and listing.structured_content["count"] == 11
+    assert listing.structured_content is not None and listing.structured_content["count"] == len(demo.DEMO_SCHEMA_IDS)

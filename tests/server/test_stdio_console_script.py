@@ -105,7 +105,7 @@ async def test_sandbox_flag_serves_demo_data_in_process_without_a_key(tmp_path: 
         listing = await client.call_tool("external-data-schemas-list", {})
         reloaded = await client.call_tool("external-data-schemas-reload", {"id": ORDERS})
         after = await client.call_tool("external-data-schemas-retrieve", {"id": ORDERS})
-    assert not listing.is_error and listing.structured_content["count"] == 11  # type: ignore[index]
+    assert not listing.is_error and listing.structured_content["count"] == len(demo.DEMO_SCHEMA_IDS)  # type: ignore[index]
     assert not reloaded.is_error
     assert after.structured_content["status"] == "Completed"  # type: ignore[index]
     assert "DEMO data" in log.read_text()

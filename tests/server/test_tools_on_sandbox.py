@@ -60,7 +60,7 @@ async def test_list_returns_compact_items_newest_first_with_count(
 ) -> None:
     async with connect(mode=mode) as client:
         listing = ok(await client.call_tool("external-data-schemas-list", {}))
-    assert listing["count"] == len(listing["results"]) == 11
+    assert listing["count"] == len(listing["results"]) == len(demo.DEMO_SCHEMA_IDS)
     assert "next_offset" not in listing
     names = [item["name"] for item in listing["results"]]
     assert {"orders", "Charge", "deals"} <= set(names)
@@ -80,7 +80,8 @@ async def test_list_pages_with_next_offset(connect: Connect) -> None:
     async with connect() as client:
         first = ok(await client.call_tool("external-data-schemas-list", {"limit": 4}))
         second = ok(await client.call_tool("external-data-schemas-list", {"limit": 4, "offset": first["next_offset"]}))
-        last = ok(await client.call_tool("external-data-schemas-list", {"limit": 4, "offset": 8}))
+        last_offset = len(demo.DEMO_SCHEMA_IDS) - 3
+        last = ok(await client.call_tool("external-data-schemas-list", {"limit": 4, "offset": last_offset}))
     assert first["next_offset"] == 4 and second["next_offset"] == 8
     assert "next_offset" not in last and len(last["results"]) == 3
     ids = [item["id"] for page in (first, second, last) for item in page["results"]]
@@ -302,7 +303,7 @@ async def test_destroy_removes_the_schema(connect: Connect) -> None:
         listing = ok(await client.call_tool("external-data-schemas-list", {}))
     assert destroyed["http_status"] == 204
     assert gone["status"] == 404
-    assert listing["count"] == 10
+    assert listing["count"] == len(demo.DEMO_SCHEMA_IDS) - 1
 
 
 async def test_create_reports_posthogs_refusal_and_how_schemas_are_really_created(
@@ -347,7 +348,7 @@ async def test_an_invalid_key_gets_a_401_that_points_at_the_region(connect: Conn
 
 async def test_a_read_only_key_is_told_which_scope_a_write_needs(connect: Connect) -> None:
     async with connect(api_key=demo.KEY_READ) as client:
-        assert ok(await client.call_tool("external-data-schemas-list", {}))["count"] == 11
+        assert ok(await client.call_tool("external-data-schemas-list", {}))["count"] == len(demo.DEMO_SCHEMA_IDS)
         failure = error(await client.call_tool("external-data-schemas-reload", {"id": ORDERS}))
     assert failure["status"] == 403
     assert "'external_data_source:write'" in failure["hint"]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
 
 from . import lifecycle
-from .clock import format_datetime
 from .context import Reply, RequestContext, can_view
 from .errors import detail_body, message_body, method_not_allowed, server_error, validation_error
 from .listing import apply_search, page_from_query, paginate
-from .models import Schema
+from .logs_api import logs_page
 from .patch_rules import update_schema
 from .serialize import serialize_schema
 from .sources import get_source_kind
@@ -77,6 +74,8 @@ def reload(ctx: RequestContext, pk: str) -> Reply:
     except lifecycle.TemporalUnavailableError:
         # Running is only painted once the trigger succeeded.
         raise detail_body(400, TRIGGER_FAILED_DETAIL) from None
+    # A reload creates the schedule when Temporal lost it, which is what ends a #82900-style stall.
+    schema.schedule_stalled = False
     return Reply(200)
 
 
@@ -198,18 +197,7 @@ def incremental_fields(ctx: RequestContext, pk: str) -> Reply:
 
 def logs(ctx: RequestContext, pk: str) -> Reply:
     schema = ctx.get_schema(pk)
-    entries = _log_entries(ctx, schema)
-    levels = {level.strip().upper() for level in (ctx.query.get("level") or "").split(",") if level.strip()}
-    if levels:
-        entries = [entry for entry in entries if entry["level"] in levels]
-    if ctx.query.get("instance_id"):
-        entries = [entry for entry in entries if entry["instance_id"] == ctx.query["instance_id"]]
-    entries = apply_search(entries, ctx.query.get("search"), lambda entry: str(entry["message"]))
-    entries = [
-        entry for entry in entries if _within(entry["timestamp"], ctx.query.get("after"), ctx.query.get("before"))
-    ]
-    page = paginate(entries, page_from_query(ctx.query), ctx.absolute_url)
-    return Reply(200, page)
+    return Reply(200, logs_page(ctx.state.logs.get(schema.id, []), ctx.query, ctx.absolute_url))
 
 
 def destinations(ctx: RequestContext, pk: str) -> Reply:
@@ -225,37 +213,6 @@ def destinations(ctx: RequestContext, pk: str) -> Reply:
         )
     attached: list[str] | None = None if destination_ids is None else []
     return Reply(200, {"destination_ids": attached, "inherits_from_source": attached is None})
-
-
-def _log_entries(ctx: RequestContext, schema: Schema) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = []
-    for job in ctx.state.jobs:
-        if job.schema_id != schema.id:
-            continue
-
-        def entry(at: datetime, level: str, message: str, instance_id: str = job.id) -> dict[str, Any]:
-            return {
-                "log_source_id": schema.id,
-                "instance_id": instance_id,
-                "timestamp": format_datetime(at),
-                "level": level,
-                "message": message,
-            }
-
-        entries.append(
-            entry(job.created_at, "INFO", f"Starting {schema.sync_type or 'full_refresh'} sync of {schema.name}")
-        )
-        if job.status == "Completed":
-            entries.append(entry(job.finishes_at, "INFO", f"Synced {job.rows_synced} rows into {schema.name}"))
-        elif job.status == "Failed":
-            entries.append(entry(job.finishes_at, "ERROR", job.latest_error or "Sync failed"))
-    entries.sort(key=lambda item: str(item["timestamp"]), reverse=True)
-    return entries
-
-
-def _within(timestamp: Any, after: str | None, before: str | None) -> bool:
-    text = str(timestamp)
-    return (not after or text > after) and (not before or text < before)
 
 
 ActionHandler = Callable[[RequestContext, str], Reply]

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import actions, lifecycle
+from . import actions, schedule, source_actions
 from .auth import (
     PERSONAL_KEY_ACTION_UNSUPPORTED,
     authenticate,
@@ -31,7 +31,7 @@ from .faults import FaultInjectionMiddleware
 from .models import PersonalApiKey
 from .payload import parse_body
 from .request_log import RequestLogMiddleware
-from .routes import READ_ACTIONS, WRITE_ACTIONS, RouteMatch, match_route
+from .routes import RouteMatch, match_route
 from .runtime import SandboxRuntime
 
 SCOPE_OBJECT = "external_data_source"
@@ -55,10 +55,24 @@ def create_app(config: SandboxConfig | None = None, *, clock: Clock | None = Non
         runtime.reset()
         return JSONResponse({"reset": True})
 
+    async def sandbox_reconnect(request: Request) -> Response:
+        # What a user does outside the API: replace an expired key, grant a missing scope, reconnect.
+        with runtime.store.lock:
+            source = runtime.store.state.sources.get(request.path_params["source_id"])
+            if source is None:
+                return JSONResponse({"detail": "Unknown source."}, status_code=404)
+            source.credentials_error = None
+            source.sync_error = None
+            for table in source.discovery.values():
+                table.sync_error = None
+                table.discovery_error = None
+        return JSONResponse({"reconnected": True})
+
     app = Starlette(
         routes=[
             Route("/_sandbox/requests", sandbox_requests, methods=["GET", "DELETE"]),
             Route("/_sandbox/reset", sandbox_reset, methods=["POST"]),
+            Route("/_sandbox/sources/{source_id}/reconnect", sandbox_reconnect, methods=["POST"]),
             Route("/{path:path}", api, methods=ALL_METHODS),
         ],
         middleware=[
@@ -77,7 +91,7 @@ async def _handle_api(runtime: SandboxRuntime, request: Request) -> Response:
     body = await request.body()
     with runtime.store.lock:
         now = runtime.clock()
-        lifecycle.advance(runtime.store.state, now)
+        schedule.advance(runtime.store.state, now, runtime.config.sync_seconds)
         try:
             reply = _dispatch(runtime, request, route, body, now)
         except ApiError as error:
@@ -103,15 +117,11 @@ def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body
         return _users_me(runtime, method, key, now)
 
     action = route.action_for(method)
-    if action in WRITE_ACTIONS:
-        required_scope: str | None = f"{SCOPE_OBJECT}:write"
-    elif action in READ_ACTIONS or method == "OPTIONS":
-        required_scope = f"{SCOPE_OBJECT}:read"
-    else:
-        # Neither a read nor a write action (create, or a method the route doesn't map).
-        required_scope = None
-    if required_scope is None:
+    level = route.scope_level(action, method)
+    if level is None:
+        # Neither a read nor a write action (schema create, or a method the route doesn't map).
         raise permission_denied(PERSONAL_KEY_ACTION_UNSUPPORTED)
+    required_scope = f"{SCOPE_OBJECT}:{level}"
 
     assert route.project is not None
     team = resolve_team(state, route.project)
@@ -137,7 +147,11 @@ def _dispatch(runtime: SandboxRuntime, request: Request, route: RouteMatch, body
     )
     if route.kind == "schema_list":
         return actions.LIST_HANDLERS[action](ctx)
+    if route.kind == "source_list":
+        return source_actions.SOURCE_LIST_HANDLERS[action](ctx)
     assert route.pk is not None
+    if route.kind == "source_detail":
+        return source_actions.SOURCE_DETAIL_HANDLERS[action](ctx, route.pk)
     return actions.DETAIL_HANDLERS[action](ctx, route.pk)
 
 
@@ -199,7 +213,8 @@ def _users_me(runtime: SandboxRuntime, method: str, key: PersonalApiKey, now: da
 
 
 def _options_metadata(route: RouteMatch) -> dict[str, Any]:
-    name = "External Data Schema List" if route.kind == "schema_list" else "External Data Schema Instance"
+    noun = "Source" if route.kind.startswith("source") else "Schema"
+    name = f"External Data {noun} {'List' if route.kind.endswith('_list') else 'Instance'}"
     return {"name": name, "description": "", "renders": ["application/json"], "parses": ["application/json"]}
 
 

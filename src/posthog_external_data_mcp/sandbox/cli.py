@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-limit-per-minute", type=int, help="burst limit per key (default 480; 0 disables)")
     parser.add_argument("--rate-limit-per-hour", type=int, help="sustained limit per key (default 4800; 0 disables)")
     parser.add_argument("--seed", type=int, help="seed of the fault dice")
+    parser.add_argument(
+        "--extra-schemas", type=int, help="generated schemas added to project 1, kept across resets (default 0)"
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (off by default)")
     return parser
 
@@ -85,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate_limit_per_minute=args.rate_limit_per_minute,
             rate_limit_per_hour=args.rate_limit_per_hour,
             seed=args.seed,
+            extra_schemas=args.extra_schemas,
         )
     except ValueError as error:
         print(f"posthog-external-data-sandbox: {error}", file=sys.stderr)

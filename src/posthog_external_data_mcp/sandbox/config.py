@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 ENV_PREFIX = "POSTHOG_SANDBOX_"
+MAX_EXTRA_SCHEMAS = 20_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class SandboxConfig:
     """PostHog's sustained throttle per personal API key; 0 disables it."""
     seed: int | None = None
     """Seed of the fault dice, for reproducible runs."""
+    extra_schemas: int = 0
+    """Generated schemas added to project 1 (a bulk Postgres source), kept across ``/_sandbox/reset``."""
 
     def __post_init__(self) -> None:
         for name in ("fault_429_rate", "fault_5xx_rate", "fault_drop_rate"):
@@ -48,6 +51,8 @@ class SandboxConfig:
             raise ValueError("retry_after_seconds must not be negative")
         if self.rate_limit_per_minute < 0 or self.rate_limit_per_hour < 0:
             raise ValueError("rate limits must not be negative")
+        if not 0 <= self.extra_schemas <= MAX_EXTRA_SCHEMAS:
+            raise ValueError(f"extra_schemas must be between 0 and {MAX_EXTRA_SCHEMAS}, got {self.extra_schemas}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -63,7 +68,7 @@ class SandboxConfig:
         return cls(**values)
 
 
-_INT_FIELDS = {"retry_after_seconds", "rate_limit_per_minute", "rate_limit_per_hour", "seed"}
+_INT_FIELDS = {"retry_after_seconds", "rate_limit_per_minute", "rate_limit_per_hour", "seed", "extra_schemas"}
 
 
 def _parse(name: str, raw: str) -> int | float:

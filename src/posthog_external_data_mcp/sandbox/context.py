@@ -8,7 +8,7 @@ from typing import Any
 
 from .config import SandboxConfig
 from .errors import not_found, permission_denied
-from .models import PersonalApiKey, Schema, Team
+from .models import PersonalApiKey, Schema, Source, Team
 from .payload import parse_body
 from .store import SandboxState
 
@@ -57,6 +57,16 @@ class RequestContext:
         if self.is_write and source.is_system_managed:
             raise permission_denied("This schema is managed by PostHog and cannot be changed through this API.")
         return schema
+
+    def get_source(self, pk: str) -> Source:
+        """The source viewset's ``get_object``: unknown, malformed, deleted or other-team ids are 404."""
+        source = self.state.sources.get(pk)
+        if source is None or source.team_id != self.team.id:
+            raise not_found()
+        if _ACCESS_ORDER[source.user_access_level] < _ACCESS_ORDER["viewer"]:
+            # The text is UNCONFIRMED; the status (403, not an empty answer) is PostHog's.
+            raise permission_denied("You do not have viewer access to this source.")
+        return source
 
 
 def can_view(level: str) -> bool:

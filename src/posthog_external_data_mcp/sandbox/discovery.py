@@ -1,66 +1,27 @@
 """What live discovery reports for the demo sources' tables: columns, incremental fields, capabilities.
 
-Also what a sync of each table writes to the warehouse (``synced_columns``) and the Postgres column
-metadata (``schema_metadata``) PostHog stores from the last schema refresh.
+Also what a sync of each table writes (``synced_columns``, from :mod:`.column_specs`) and the source-side
+faults a sync runs into (``sync_error``, ``duplicated_columns``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .demo_ids import HUBSPOT_DEALS_ERROR
-from .models import DiscoveredTable
+from .column_specs import (
+    AUDIT_LOG_METADATA,
+    CUSTOMERS_METADATA,
+    DAILY_REVENUE_METADATA,
+    EVENTS_METADATA,
+    INVOICES_METADATA,
+    LINE_ITEMS_METADATA,
+    ORDERS_METADATA,
+    SYNCED_COLUMN_SPECS,
+    USERS_METADATA,
+)
+from .demo_ids import HUBSPOT_DEALS_ERROR, INJECTION_COLUMN_NAME, INJECTION_RAW_ERROR
+from .models import Column, DiscoveredTable
 from .tables import parse_columns
-
-_SYNCED_COLUMN_SPECS: dict[tuple[str, str], str] = {
-    ("Stripe", "Charge"): "id:string! object:string amount:integer amount_captured:integer amount_refunded:integer"
-    " currency:string customer:string description:string paid:boolean refunded:boolean status:string"
-    " created:datetime metadata:json",
-    ("Stripe", "Customer"): "id:string! object:string email:string name:string currency:string delinquent:boolean"
-    " balance:integer created:datetime metadata:json",
-    ("Stripe", "Invoice"): "id:string! object:string customer:string subscription:string status:string"
-    " amount_due:integer amount_paid:integer currency:string period_start:datetime period_end:datetime"
-    " created:datetime",
-    ("Stripe", "Subscription"): "id:string! object:string customer:string status:string cancel_at_period_end:boolean"
-    " current_period_start:datetime current_period_end:datetime items:json created:datetime",
-    ("Stripe", "Discount"): "id:string! object:string coupon:json customer:string subscription:string start:datetime"
-    " end:datetime",
-    ("Stripe", "Refund"): "id:string! object:string amount:integer charge:string currency:string reason:string"
-    " status:string created:datetime",
-    ("Stripe", "Payout"): "id:string! object:string amount:integer arrival_date:datetime currency:string method:string"
-    " status:string created:datetime",
-    ("Stripe", "Dispute"): "id:string! object:string amount:integer charge:string currency:string reason:string"
-    " status:string created:datetime",
-    ("Postgres", "orders"): "id:integer! customer_id:integer! status:string! total_amount:decimal! currency:string!"
-    " created_at:datetime! updated_at:datetime! shipped_at:datetime",
-    ("Postgres", "users"): "id:integer! email:string! name:string plan:string! is_active:boolean! created_at:datetime!"
-    " updated_at:datetime! last_login_at:datetime",
-    ("Postgres", "events"): "id:integer! user_id:integer event_name:string! properties:json occurred_at:datetime!",
-    ("Postgres", "daily_revenue"): "day:date orders_count:integer revenue:decimal",
-    ("Postgres", "customers"): "id:integer! email:string! company:string country:string created_at:datetime!",
-    ("Hubspot", "contacts"): "id:string! email:string firstname:string lastname:string lifecyclestage:string"
-    " createdate:datetime lastmodifieddate:datetime",
-    (
-        "Hubspot",
-        "deals",
-    ): "id:string! dealname:string dealstage:string amount:decimal pipeline:string closedate:datetime"
-    " createdate:datetime hs_lastmodifieddate:datetime",
-}
-
-
-def _pg_metadata(spec: str) -> dict[str, Any]:
-    """``"id:bigint! email:text"`` -> Postgres ``schema_metadata`` (data types may contain ``_`` for spaces)."""
-    columns: list[dict[str, Any]] = []
-    for item in spec.split():
-        name, data_type = item.split(":")
-        columns.append(
-            {
-                "name": name,
-                "data_type": data_type.rstrip("!").replace("_", " "),
-                "is_nullable": not data_type.endswith("!"),
-            }
-        )
-    return {"columns": columns}
 
 
 def _pg_discovered_columns(metadata: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -91,22 +52,6 @@ def _field(name: str, field_type: str, *, nullable: bool | None = None, indexed:
 # Postgres advertises a synthetic xmin field on every ordinary PG13+ table (unindexed by definition).
 _XMIN_FIELD = {"label": "xmin", "type": "xid", "field": "xmin", "field_type": "xid", "is_indexed": False}
 _STRIPE_CREATED_FIELD = {"label": "created_at", "type": "datetime", "field": "created", "field_type": "integer"}
-
-ORDERS_METADATA = _pg_metadata(
-    "id:bigint! customer_id:bigint! status:character_varying(32)! total_amount:numeric(12,2)! currency:character(3)!"
-    " created_at:timestamp_with_time_zone! updated_at:timestamp_with_time_zone! shipped_at:timestamp_with_time_zone"
-)
-USERS_METADATA = _pg_metadata(
-    "id:bigint! email:text! name:text plan:character_varying(16)! is_active:boolean!"
-    " created_at:timestamp_with_time_zone! updated_at:timestamp_with_time_zone! last_login_at:timestamp_with_time_zone"
-)
-EVENTS_METADATA = _pg_metadata(
-    "id:bigint! user_id:bigint event_name:text! properties:jsonb occurred_at:timestamp_with_time_zone!"
-)
-DAILY_REVENUE_METADATA = _pg_metadata("day:date orders_count:bigint revenue:numeric")
-CUSTOMERS_METADATA = _pg_metadata(
-    "id:bigint! email:text! company:text country:character(2) created_at:timestamp_with_time_zone!"
-)
 
 
 def stripe_discovery(names: list[str]) -> dict[str, DiscoveredTable]:
@@ -184,8 +129,54 @@ def postgres_discovery() -> dict[str, DiscoveredTable]:
                 supports_xmin=False,
                 detected_primary_keys=None,
             ),
+            # The source renamed `modified_at` to `updated_at`: an incremental sync on the old name fails.
+            "invoices": sql_table("invoices", INVOICES_METADATA, ["id", "issued_at", "updated_at"]),
+            # `order_id` repeats (one row per item): as a primary key it is not unique.
+            "line_items": sql_table(
+                "line_items", LINE_ITEMS_METADATA, ["id", "updated_at"], duplicated_columns=["order_id"]
+            ),
+            "audit_log": sql_table("audit_log", AUDIT_LOG_METADATA, ["id", "created_at"]),
         },
     )
+
+
+def sql_table(
+    name: str, metadata: dict[str, Any], cursors: list[str], *, duplicated_columns: list[str] | None = None
+) -> DiscoveredTable:
+    types = {column: kind for column, kind, _ in _pg_discovered_columns(metadata)}
+    return DiscoveredTable(
+        name=name,
+        columns=_pg_discovered_columns(metadata),
+        incremental_fields=[
+            *(_field(column, types[column], nullable=False, indexed=column == "id") for column in cursors),
+            dict(_XMIN_FIELD),
+        ],
+        supports_incremental=True,
+        supports_append=True,
+        supports_cdc=True,
+        supports_xmin=True,
+        detected_primary_keys=["id"],
+        duplicated_columns=list(duplicated_columns or []),
+    )
+
+
+def injection_discovery() -> dict[str, DiscoveredTable]:
+    """Project 2's ``vendor_feed``: the source's own texts are injection-shaped (column name, errors)."""
+    columns = [
+        Column("id", "integer", "Int64", False),
+        Column("feed_item", "string", "Nullable(String)", True),
+        Column(INJECTION_COLUMN_NAME, "string", "Nullable(String)", True),
+        Column("fetched_at", "datetime", "DateTime64(6, 'UTC')", False),
+    ]
+    return {
+        "vendor_feed": DiscoveredTable(
+            name="vendor_feed",
+            columns=[(column.name, column.hogql_type, column.nullable) for column in columns],
+            discovery_error=INJECTION_RAW_ERROR,
+            sync_error=INJECTION_RAW_ERROR,
+            synced_columns=columns,
+        )
+    }
 
 
 def isolation_postgres_discovery() -> dict[str, DiscoveredTable]:
@@ -222,14 +213,25 @@ def hubspot_discovery() -> dict[str, DiscoveredTable]:
                 supports_append=True,
                 detected_primary_keys=["id"],
             ),
-            "deals": DiscoveredTable(name="deals", columns=[], discovery_error=HUBSPOT_DEALS_ERROR),
+            # The OAuth app lacks the deals scope: only granting it in HubSpot (and reconnecting) fixes this.
+            "deals": DiscoveredTable(
+                name="deals", columns=[], discovery_error=HUBSPOT_DEALS_ERROR, sync_error=HUBSPOT_DEALS_ERROR
+            ),
+            "companies": DiscoveredTable(
+                name="companies",
+                columns=[],
+                incremental_fields=[_field("hs_lastmodifieddate", "datetime")],
+                supports_incremental=True,
+                supports_append=True,
+                detected_primary_keys=["id"],
+            ),
         },
     )
 
 
 def _with_synced_columns(source_type: str, tables: dict[str, DiscoveredTable]) -> dict[str, DiscoveredTable]:
     for name, table in tables.items():
-        spec = _SYNCED_COLUMN_SPECS.get((source_type, name))
+        spec = SYNCED_COLUMN_SPECS.get((source_type, name))
         if spec is not None:
             table.synced_columns = parse_columns(spec)
     return tables

@@ -106,6 +106,10 @@ class DiscoveredTable:
     """Raised by discovery for this table (answered as ``{"message": ...}`` by incremental_fields)."""
     synced_columns: list[Column] = field(default_factory=lambda: [])
     """The warehouse columns a sync of this table writes (empty: a lone ``id`` column)."""
+    sync_error: str | None = None
+    """Raised by every sync of this table (a source-side fault, e.g. a missing OAuth scope)."""
+    duplicated_columns: list[str] = field(default_factory=lambda: [])
+    """Columns whose values repeat at the source: a primary key made only of these is not unique."""
 
 
 @dataclass
@@ -141,6 +145,15 @@ class Source:
     is_system_managed: bool = False
     credentials_error: str | None = None
     """When set, credential validation fails with this text."""
+    sync_error: str | None = None
+    """When set, every sync of every schema of this source fails with this raw error (e.g. an expired key)."""
+    created_at: datetime | None = None
+    created_by: str | None = None
+    """The creator's email."""
+    created_via: str | None = "web"
+    description: str | None = None
+    stored_status: str = "Running"
+    """The model's own ``status`` column, shown only when no schema decides (A8.4)."""
     discovery: dict[str, DiscoveredTable] = field(default_factory=lambda: {})
     webhook_created: bool = False
     webhook_setup_error: str | None = None
@@ -157,6 +170,7 @@ class Column:
     hogql_type: str
     """DatabaseSerializedFieldType: integer, float, decimal, string, datetime, date, boolean, json, array."""
     clickhouse_type: str
+    """As ClickHouse describes it, ``Nullable(...)``/``LowCardinality(...)`` and parameters included."""
     nullable: bool = True
 
 
@@ -176,14 +190,30 @@ class Job:
     schema_id: str
     status: JobStatus
     created_at: datetime
-    finishes_at: datetime
+    finishes_at: datetime | None
+    """When the run settles; None for a run that hangs until someone cancels it."""
     outcome: Literal["Completed", "Failed"]
     latest_error: str | None
     rows_synced: int
     workflow_id: str
+    workflow_run_id: str = ""
+    """The Temporal run id: every log line of this run carries it as ``instance_id``."""
+    raw_error: str | None = None
+    """The error the run hits (before PostHog's classification turns it into ``latest_error``)."""
     pipeline_version: str = "v3-kafka-s3"
     full_reload: bool = False
     """A resync or reset: the table is rebuilt rather than appended to."""
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of PostHog's ``log_entries`` for a schema (``log_source = "external_data_jobs"``)."""
+
+    log_source_id: str
+    instance_id: str
+    timestamp: datetime
+    level: str
+    message: str
 
 
 @dataclass
@@ -213,9 +243,15 @@ class Schema:
     initial_sync_complete: bool = False
     deleted: bool = False
     fail_with: str | None = None
-    """Sandbox only: every sync of this schema fails with this error."""
-    rows_per_sync: int = 1000
-    """Sandbox only: rows a completed sync adds (or the table size for full refreshes)."""
+    """Sandbox only: every sync of this schema fails with this raw error."""
+    source_rows: int = 1000
+    """Sandbox only: rows the source table holds now; a rebuild imports all of them."""
+    growth_per_sync: int = 0
+    """Sandbox only: rows the source gains between two syncs (what an incremental sync adds)."""
+    next_run_at: datetime | None = None
+    """Sandbox only: the schedule's next fire time (None: computed from the cadence when next needed)."""
+    schedule_stalled: bool = False
+    """Sandbox only: the Temporal schedule silently stopped firing (PostHog issue #82900)."""
 
     @property
     def primary_key_columns(self) -> list[str] | None:

@@ -37,6 +37,7 @@ from .patch_effects import create_webhook, run_side_effects
 from .row_filters import RowFilterValidationError, validate_row_filters
 from .sources import get_source_kind
 from .store import SandboxState
+from .tables import HIDDEN_COLUMNS
 
 Rule = Callable[[PatchContext], None]
 
@@ -362,6 +363,7 @@ def rule_08_disabled_columns_hidden_at_once(ctx: PatchContext) -> None:
         and enabled_columns is not None
     ):
         keep = set(enabled_columns) | set(instance.primary_key_columns or []) | {instance.incremental_field}
+        keep |= HIDDEN_COLUMNS
         instance.table.columns = [column for column in instance.table.columns if column.name in keep]
 
 
@@ -382,6 +384,14 @@ def rule_25_webhook_sync_sets_up_the_webhook(ctx: PatchContext) -> None:
 def refresh_resets_the_pipeline(ctx: PatchContext) -> None:
     if ctx.effects.trigger_refresh:
         ctx.payload["reset_pipeline"] = True
+
+
+def schedule_reissued(ctx: PatchContext) -> None:
+    # A new cadence, time of day or re-enable re-issues the Temporal schedule: its next run is one
+    # interval from now (or the next time-of-day slot).
+    reenabled = ctx.should_sync is True and not ctx.instance.should_sync
+    if ctx.sync_frequency or "sync_time_of_day" in ctx.data or reenabled:
+        ctx.instance.next_run_at = None
 
 
 def save_fields_in_request(ctx: PatchContext) -> None:
@@ -421,6 +431,7 @@ RULES: tuple[Rule, ...] = (
     cdc_table_mode_change_resnapshots,
     rule_25_webhook_sync_sets_up_the_webhook,
     refresh_resets_the_pipeline,
+    schedule_reissued,
     save_fields_in_request,
 )
 """PostHog's order: ``validate()``, then ``update()`` top to bottom."""

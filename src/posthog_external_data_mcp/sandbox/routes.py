@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-RouteKind = Literal["schema_list", "schema_detail", "schema_action", "personal_api_key", "users_me"]
+RouteKind = Literal[
+    "schema_list", "schema_detail", "schema_action", "source_list", "source_detail", "personal_api_key", "users_me"
+]
 
 SCHEMA_ACTIONS: dict[str, dict[str, str]] = {
     "reload": {"POST": "reload"},
@@ -33,11 +35,17 @@ WRITE_ACTIONS = frozenset(
     }
 )
 
-_PREFIX = r"^/api/(?P<family>projects|environments)/(?P<project>[^/]+)/external_data_schemas"
+_FAMILY = r"^/api/(?P<family>projects|environments)/(?P<project>[^/]+)"
+_PREFIX = _FAMILY + "/external_data_schemas"
+# The source viewset's read actions, then its writes (create, update, destroy), by DRF action name.
+SOURCE_READ_ACTIONS = frozenset({"list", "retrieve"})
+SOURCE_WRITE_ACTIONS = frozenset({"create", "update", "partial_update", "destroy"})
 _PATTERNS: list[tuple[RouteKind, re.Pattern[str]]] = [
     ("schema_list", re.compile(_PREFIX + r"/?$")),
     ("schema_detail", re.compile(_PREFIX + r"/(?P<pk>[^/.]+)/?$")),
     ("schema_action", re.compile(_PREFIX + r"/(?P<pk>[^/.]+)/(?P<action>" + "|".join(SCHEMA_ACTIONS) + r")/?$")),
+    ("source_list", re.compile(_FAMILY + r"/external_data_sources/?$")),
+    ("source_detail", re.compile(_FAMILY + r"/external_data_sources/(?P<pk>[^/.]+)/?$")),
     ("personal_api_key", re.compile(r"^/api/personal_api_keys/(?P<pk>[^/.]+)/?$")),
     ("users_me", re.compile(r"^/api/users/@me/?$")),
 ]
@@ -56,7 +64,9 @@ class RouteMatch:
         if self.kind == "schema_list":
             # DRF names a list-level PATCH "patch" (a write action that then has no handler: 405).
             return {"GET": "list", "POST": "create", "PATCH": "patch"}.get(method)
-        if self.kind == "schema_detail":
+        if self.kind == "source_list":
+            return {"GET": "list", "POST": "create"}.get(method)
+        if self.kind in ("schema_detail", "source_detail"):
             return {"GET": "retrieve", "PUT": "update", "PATCH": "partial_update", "DELETE": "destroy"}.get(method)
         if self.kind == "schema_action":
             assert self.action_path is not None
@@ -64,6 +74,18 @@ class RouteMatch:
         if self.kind == "personal_api_key":
             return {"GET": "retrieve"}.get(method)
         return {"GET": "retrieve"}.get(method)
+
+    def scope_level(self, action: str | None, method: str) -> str | None:
+        """``read``/``write`` for the action, or None when personal keys may not call it at all."""
+        if self.kind in ("source_list", "source_detail"):
+            reads, writes = SOURCE_READ_ACTIONS, SOURCE_WRITE_ACTIONS
+        else:
+            reads, writes = READ_ACTIONS, WRITE_ACTIONS
+        if action in writes:
+            return "write"
+        if action in reads or method == "OPTIONS":
+            return "read"
+        return None
 
 
 def match_route(path: str) -> RouteMatch | None:

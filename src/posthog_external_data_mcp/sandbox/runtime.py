@@ -37,7 +37,7 @@ class SandboxRuntime:
     def __init__(self, config: SandboxConfig, clock: Clock) -> None:
         self.config = config
         self.clock = clock
-        self.store = Store(lambda now: build_demo_state(now, sync_seconds=config.sync_seconds), clock())
+        self.store = Store(lambda now: build_demo_state(now, config.sync_seconds, config.extra_schemas), clock())
         self.dice = FaultDice(config)
         self.rate_limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_per_hour)
         self.request_log = RequestLog()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .clock import format_datetime
+from .columns import user_facing_columns
 from .models import Schema, Table, seconds_to_frequency
 from .sources import get_source_kind, resolve_api_version
 from .store import SandboxState
+from .tables import HIDDEN_COLUMNS
 
 _BILLING_STATUS_LABELS = {
     "BillingLimitReached": "Billing limits",
@@ -45,7 +47,7 @@ def serialize_schema(state: SandboxState, schema: Schema, *, include_source: boo
         "cdc_table_mode": schema.cdc_table_mode,
         "enabled_columns": schema.enabled_columns,
         "row_filters": schema.row_filters,
-        "available_columns": available_columns(schema),
+        "available_columns": available_columns(schema, source.prefix),
         "source_column_metadata_available": _metadata_columns(schema) is not None,
         "source": serialize_source_summary(state, schema) if include_source else None,
         "api_version": schema.api_version,
@@ -73,6 +75,7 @@ def serialize_table(table: Table | None, user_access_level: str) -> dict[str, An
                 "chain": None,
             }
             for column in table.columns
+            if column.name not in HIDDEN_COLUMNS
         ],
         "row_count": table.row_count,
         "user_access_level": user_access_level,
@@ -88,8 +91,8 @@ def _metadata_columns(schema: Schema) -> list[Any] | None:
     return None
 
 
-def available_columns(schema: Schema) -> list[dict[str, Any]]:
-    """SQL sources: discovered source columns; otherwise the synced table's columns; else ``[]``."""
+def available_columns(schema: Schema, prefix: str | None) -> list[dict[str, Any]]:
+    """SQL sources: discovered source columns; otherwise the synced table's user-facing columns; else ``[]``."""
     columns: list[dict[str, Any]] = []
     for column in _metadata_columns(schema) or []:
         if isinstance(column, dict):
@@ -106,10 +109,23 @@ def available_columns(schema: Schema) -> list[dict[str, Any]]:
         return columns
     if schema.table is None:
         return []
-    return [
-        {"name": column.name, "data_type": column.clickhouse_type, "is_nullable": column.nullable}
-        for column in schema.table.columns
-    ]
+    return user_facing_columns(schema.table, prefix)
+
+
+def serialize_schema_list_item(schema: Schema) -> dict[str, Any]:
+    """``ExternalDataSchemaListSerializer``: the trimmed shape a source list embeds."""
+    table = schema.table if schema.table is not None and not schema.table.deleted else None
+    return {
+        "id": schema.id,
+        "name": schema.name,
+        "label": schema.label,
+        "should_sync": schema.should_sync,
+        "status": display_status(schema.status),
+        "sync_type": schema.sync_type,
+        "last_synced_at": format_datetime(schema.last_synced_at),
+        "latest_error": schema.latest_error,
+        "table": {"id": table.id, "name": table.name, "row_count": table.row_count} if table else None,
+    }
 
 
 def serialize_source_summary(state: SandboxState, schema: Schema) -> dict[str, Any]:
