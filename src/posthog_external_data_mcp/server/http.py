@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import hmac
 import logging
+import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Mapping, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,6 +36,7 @@ from ..sockets import listening_socket
 from .access import ACCESS_STATE_KEY, TOOL_CALL_LOG_KEY, Access, selected_tools
 from .app import build_server
 from .confirmation import tighter
+from .http_exchange import BodyTooLarge, ClientLeft, read_body, serve_until_disconnect
 from .settings import ConfirmPolicy, Settings, SettingsError, parse_bool, parse_confirm_policy, parse_project
 from .upstream import Upstream
 
@@ -84,51 +89,94 @@ def security_settings(settings: Settings) -> TransportSecuritySettings:
     )
 
 
+# The request headers the gate reads, picked out of the ASGI scope in one pass (the first of each, as Starlette's
+# `Headers.get` would).
+_GATE_HEADERS = frozenset(
+    {
+        b"host",
+        b"origin",
+        b"authorization",
+        b"content-length",
+        b"x-posthog-project-id",
+        b"x-posthog-readonly",
+        b"x-posthog-read-only",
+        b"x-posthog-confirm-destructive",
+    }
+)
+
+
+def gate_headers(scope: Scope) -> dict[bytes, str]:
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in _GATE_HEADERS and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
 class AccessGate:
-    """ASGI middleware in front of /mcp: Host/Origin checks, then who pays, then header narrowing."""
+    """The one ASGI layer in front of /mcp: Host/Origin checks, who pays, header narrowing, the body limit (the
+    body is read here, once), the client's disconnect (it stops the call), and one access-log line.
+
+    Requests for /mcp go straight to the SDK's endpoint: the Starlette app around it (error pages, routing) adds
+    nothing for them. Everything else — /health, unknown paths, the lifespan — goes to that Starlette app.
+    """
 
     def __init__(
-        self, app: ASGIApp, settings: Settings, upstream: Upstream, security: TransportSecuritySettings
+        self, app: Starlette, settings: Settings, upstream: Upstream, security: TransportSecuritySettings
     ) -> None:
         self.app = app
+        self.endpoint = _mcp_endpoint(app)
         self.settings = settings
         self.server_key = upstream.server_key
         self.tools = selected_tools(settings)
         self.security = security
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].rstrip("/") != MCP_PATH:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path != MCP_PATH and path.rstrip("/") != MCP_PATH:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request = Request(scope)
-        status_holder: list[int] = []
+        headers = gate_headers(scope)
+        status: list[int] = []
 
         async def send_and_record(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status_holder.append(message["status"])
+                status.append(message["status"])
             await send(message)
 
-        decision = self._decide(request)
+        decision = self._decide(headers)
         if isinstance(decision, Response):
             await decision(scope, receive, send_and_record)
-            self._log(scope, request, status_holder, started, "refused")
+            self._log(scope, status, started, "refused")
             return
         scope.setdefault("state", {})[ACCESS_STATE_KEY] = decision
+        left = False
         try:
-            await self.app(scope, receive, send_and_record)
+            body = await read_body(receive, headers.get(b"content-length"), MAX_REQUEST_BYTES)
+            if isinstance(body, BodyTooLarge):
+                await PlainTextResponse("Request body too large", status_code=413)(scope, receive, send_and_record)
+            elif isinstance(body, ClientLeft):
+                left = True
+            else:
+                # "/mcp/" goes through Starlette, which redirects it to /mcp as before.
+                target = self.endpoint if path == MCP_PATH else self.app
+                left = await serve_until_disconnect(target, scope, body, receive, send_and_record)
         finally:
-            self._log(scope, request, status_holder, started, decision.label)
+            self._log(scope, status, started, decision.label, left=left)
 
-    def _decide(self, request: Request) -> Access | Response:
-        refusal = self._check_host_and_origin(request)
+    def _decide(self, headers: Mapping[bytes, str]) -> Access | Response:
+        refusal = self._check_host_and_origin(headers)
         if refusal is not None:
             return refusal
-        narrowing = _narrowing(request, self.settings)
+        narrowing = _narrowing(headers, self.settings)
         if isinstance(narrowing, Response):
             return narrowing
         pinned, read_only, policy = narrowing
-        bearer = _bearer(request)
+        bearer = _bearer(headers.get(b"authorization", ""))
         if bearer is not None and bearer.startswith(PASSTHROUGH_PREFIX):
             return Access(
                 bearer,
@@ -158,34 +206,41 @@ class AccessGate:
             confirm_policy=policy,
         )
 
-    def _check_host_and_origin(self, request: Request) -> Response | None:
+    def _check_host_and_origin(self, headers: Mapping[bytes, str]) -> Response | None:
         security = self.security
         if not security.enable_dns_rebinding_protection:
             return None
-        host = request.headers.get("host", "")
-        if not _matches(host, security.allowed_hosts):
+        if not _matches(headers.get(b"host", ""), security.allowed_hosts):
             return JSONResponse({"error": "invalid_host", "error_description": "Host not allowed"}, status_code=421)
-        origin = request.headers.get("origin")
+        origin = headers.get(b"origin")
         if origin and not _matches(origin, security.allowed_origins):
             return JSONResponse({"error": "invalid_origin", "error_description": "Origin not allowed"}, status_code=403)
         return None
 
-    def _log(self, scope: Scope, request: Request, status: list[int], started: float, auth: str) -> None:
+    def _log(self, scope: Scope, status: list[int], started: float, auth: str, *, left: bool = False) -> None:
         # One line per request (with the tool call's fields when it was one); headers, bodies and keys never.
         if not logger.isEnabledFor(logging.INFO):
             return
-        client = request.client.host if request.client else "-"
+        client = scope.get("client")
         tool_call = scope.get("state", {}).get(TOOL_CALL_LOG_KEY)
         logger.info(
-            "http %s %s status=%s auth=%s client=%s duration_ms=%.1f%s",
-            request.method,
-            request.url.path,
+            "http %s %s status=%s auth=%s client=%s duration_ms=%.1f%s%s",
+            scope["method"],
+            scope["path"],
             status[0] if status else "-",
             auth,
-            client,
+            client[0] if client else "-",
             (time.perf_counter() - started) * 1000,
+            " disconnected" if left else "",
             f" {tool_call}" if tool_call else "",
         )
+
+
+def _mcp_endpoint(app: Starlette) -> ASGIApp:
+    for route in app.routes:
+        if isinstance(route, Route) and route.path == MCP_PATH:
+            return route.app
+    raise RuntimeError(f"the SDK's app has no {MCP_PATH} route")  # pragma: no cover - a wiring bug
 
 
 def _matches(value: str, allowed: Sequence[str]) -> bool:
@@ -194,18 +249,17 @@ def _matches(value: str, allowed: Sequence[str]) -> bool:
     return any(pattern.endswith(":*") and value.startswith(pattern[:-1]) for pattern in allowed)
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+def _bearer(header: str) -> str | None:
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
 
 
-def _narrowing(request: Request, settings: Settings) -> tuple[Any, bool, ConfirmPolicy] | Response:
-    pinned_header = request.headers.get("x-posthog-project-id")
-    read_only_header = request.headers.get("x-posthog-readonly") or request.headers.get("x-posthog-read-only")
-    confirm_header = request.headers.get("x-posthog-confirm-destructive")
+def _narrowing(headers: Mapping[bytes, str], settings: Settings) -> tuple[Any, bool, ConfirmPolicy] | Response:
+    pinned_header = headers.get(b"x-posthog-project-id")
+    read_only_header = headers.get(b"x-posthog-readonly") or headers.get(b"x-posthog-read-only")
+    confirm_header = headers.get(b"x-posthog-confirm-destructive")
     try:
         pinned = None if pinned_header is None else parse_project(pinned_header)
         read_only = settings.read_only or (
@@ -275,4 +329,22 @@ def serve_http(settings: Settings, upstream: Upstream, *, worker_factory: str) -
         config = uvicorn.Config(worker_factory, factory=True, workers=settings.workers, **common)
         Multiprocess(config, sockets=[listening_socket(settings.bind_host, settings.port)]).run()
     else:
-        uvicorn.run(create_http_app(settings, upstream), **common)
+        with _signals_end_cleanly():
+            uvicorn.run(create_http_app(settings, upstream), **common)
+
+
+@contextmanager
+def _signals_end_cleanly() -> Generator[None]:
+    """On SIGTERM/SIGINT uvicorn drains — stops accepting, lets the requests in flight finish (at most
+    `timeout_graceful_shutdown`), runs the lifespan's shutdown — and then raises the signal again for the handler
+    it found. With the default handler the process would die of it (exit -15) after a clean drain; with this
+    one, which does nothing, it exits 0."""
+
+    def drained(signum: int, frame: FrameType | None) -> None:
+        return None
+
+    previous = signal.signal(signal.SIGTERM, drained)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
