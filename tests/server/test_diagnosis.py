@@ -89,6 +89,8 @@ HUBSPOT_SCOPES = (
         ),
         ("Your SSH tunnel credentials are not valid. Check the SSH authentication details", "Postgres", "credentials"),
         ("PostHog lost its connection to your source and couldn't reconnect.", "Postgres", "unreachable"),
+        ("could not receive data from server: Connection timed out", "Postgres", "unreachable"),
+        ("This sync ran longer than PostHog allows and was stopped.", "Postgres", "timeout"),
     ],
 )
 def test_known_failures_get_their_cause(error: str, source_type: str | None, kind: str) -> None:

@@ -218,7 +218,12 @@ _RULES: tuple[_Rule, ...] = (
         "Allow PostHog's IP addresses in the database firewall; check host and port.",
     ),
     _rule(
-        ("server closed the connection unexpectedly", "lost its connection to your source"),
+        (
+            "server closed the connection unexpectedly",
+            "lost its connection to your source",
+            "could not receive data from server",
+            "connection timed out",
+        ),
         "unreachable",
         "connection lost",
         f"Usually transient: {ToolName.RELOAD} later; if it repeats, check the source's network.",
@@ -260,7 +265,7 @@ _RULES: tuple[_Rule, ...] = (
         ("ran longer than posthog allows", "timed out"),
         "timeout",
         "sync timed out",
-        "Sync less per run (incremental sync, fewer columns, row filters), then reload.",
+        "Sync less per run: incremental sync, fewer columns or row filters.",
         off=False,
     ),
     # Generic HTTP answers of any API source
