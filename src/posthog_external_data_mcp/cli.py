@@ -1,6 +1,8 @@
-"""Command line: `posthog-external-data-mcp [flags]` serves MCP; `doctor` diagnoses; `call` runs tools.
+"""Command line: `posthog-external-data-mcp [flags]` serves MCP; `doctor` diagnoses; `call` runs tools;
+`config CLIENT` prints a client config.
 
-Only argument parsing happens at import; the server is imported once the flags are known to be good, so
+Nothing is imported at module level: everything is imported inside `main`, where Ctrl-C is caught, so an
+interrupt even during the imports ends quietly. The server is imported once the flags are known to be good, so
 `--help`, `--version` and a bad setting answer instantly.
 """
 
@@ -9,35 +11,58 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from .server.settings import PROG, SettingsError, default_environ, load_settings
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        # Ctrl-C ends every command at once and quietly, whatever it was doing (importing, serving, calling):
+        # the work is over, so the interpreter's teardown (a second or more on a loaded machine) is skipped.
+        import contextlib  # noqa: PLC0415 - as little as possible is imported before this handler is in place
+        import os  # noqa: PLC0415
+
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(INTERRUPTED)
+    raise SystemExit(code)
+
+
+def _dispatch(arguments: list[str]) -> int:
+    from .server.settings import PROG, SettingsError, default_environ, load_settings  # noqa: PLC0415
+
     if arguments[:1] == ["doctor"]:
         from .doctor import main as doctor_main  # noqa: PLC0415
 
-        raise SystemExit(doctor_main(arguments[1:], default_environ()))
+        return doctor_main(arguments[1:], default_environ())
     if arguments[:1] == ["call"]:
         from .local_client import main as call_main  # noqa: PLC0415
 
-        raise SystemExit(call_main(arguments[1:]))
+        return call_main(arguments[1:])
+    if arguments[:1] == ["config"]:
+        from .client_config import main as config_main  # noqa: PLC0415
+
+        return config_main(arguments[1:], default_environ())
     try:
         settings = load_settings(arguments, default_environ())
     except (SettingsError, ValueError) as exc:
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
-        raise SystemExit(2) from None
+        return 2
     from .server.logging_setup import configure_logging  # noqa: PLC0415
+    from .server.terminal import stdin_is_terminal, stdio_banner  # noqa: PLC0415
     from .wiring import serve  # noqa: PLC0415
 
     configure_logging(settings.log_level)
+    if settings.transport == "stdio" and stdin_is_terminal():
+        print(stdio_banner(), file=sys.stderr)  # a person started it: say what it waits for
     try:
         serve(settings, arguments)
-    except KeyboardInterrupt:
-        pass
     except SettingsError as exc:
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
-        raise SystemExit(2) from None
+        return 2
+    return 0
 
 
 def one_line(exc: Exception) -> str:

@@ -193,6 +193,7 @@ commands:
   {PROG} [flags]                         serve MCP (stdio by default)
   {PROG} doctor [--sandbox]              check host, key, scopes and project, with a fix per failure
   {PROG} call [flags] [TOOL [JSON]]      call the tools from a terminal (interactive without TOOL)
+  {PROG} config CLIENT [--sandbox]       print the config for claude-desktop, claude-code, cursor or vscode
 
 examples:
   {PROG} --sandbox                       stdio server on built-in demo data (no account needed)
@@ -204,17 +205,22 @@ examples:
 def build_parser(
     prog: str = PROG,
     description: str = "MCP server for PostHog data-warehouse import schemas (External Data Schemas API).",
+    *,
+    serving: bool = True,
+    epilog: str = ENVIRONMENT_HELP,
 ) -> argparse.ArgumentParser:
+    """The flags; `serving=False` leaves out the transport and HTTP ones (for commands that serve nothing)."""
     parser = argparse.ArgumentParser(
         prog=prog,
         description=description,
-        epilog=ENVIRONMENT_HELP,
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or http")
-    parser.add_argument("--host", help="HTTP bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="HTTP port (default 8000)")
+    if serving:
+        parser.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or http")
+        parser.add_argument("--host", help="HTTP bind address (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, help="HTTP port (default 8000)")
     parser.add_argument("--sandbox", action="store_true", help="serve the built-in demo PostHog instead of a real one")
     parser.add_argument("--read-only", action="store_true", default=None, help="expose only read-only tools")
     parser.add_argument("--tools", help="comma-separated tools to expose: " + ", ".join(ToolName))
@@ -228,6 +234,10 @@ def build_parser(
         choices=CONFIRM_POLICIES,
         help="auto (default): ask when the client can; strict: also require confirm=<schema name>; off: never ask",
     )
+    if not serving:
+        defaults = {"transport": "stdio", "host": None, "port": None, "auth": "auto", "workers": 1, "sse": False}
+        parser.set_defaults(**defaults, allowed_hosts=None, allowed_origins=None)
+        return parser
     http = parser.add_argument_group("HTTP transport")
     http.add_argument(
         "--auth",
@@ -243,9 +253,10 @@ def build_parser(
 
 
 def load_settings(
-    argv: Sequence[str], environ: Mapping[str, str], parser: argparse.ArgumentParser | None = None
+    argv: Sequence[str] | argparse.Namespace, environ: Mapping[str, str], parser: argparse.ArgumentParser | None = None
 ) -> Settings:
-    args = (parser or build_parser()).parse_args(argv)
+    # A namespace is flags a command has parsed itself (`call` takes positionals between its flags).
+    args = argv if isinstance(argv, argparse.Namespace) else (parser or build_parser()).parse_args(argv)
     key = env_text(environ, "POSTHOG_PERSONAL_API_KEY")
     tools_value = args.tools if args.tools is not None else env_text(environ, "POSTHOG_MCP_TOOLS")
     read_only = args.read_only or parse_bool("POSTHOG_MCP_READ_ONLY", environ.get("POSTHOG_MCP_READ_ONLY", ""))

@@ -8,7 +8,8 @@ cannot corrupt a message. Both are restored on exit.
 
 Used only when stdin and stdout are pipes (or sockets) and stdout is not the same pipe as stderr — the way MCP
 clients spawn servers. Anything else (a terminal, a file, Windows) gets the SDK's own transport: the pipes are
-switched to non-blocking mode, which must never leak into a terminal or into stderr.
+switched to non-blocking mode, which must never leak into a terminal or into stderr. A terminal on stdin is
+read through its own descriptor on the event loop instead (terminal.py), so that Ctrl-C works.
 
 A line the server cannot read costs that line only (on either path): it is answered with a JSON-RPC error with
 id null — -32700 for a line that is not JSON (or is longer than the 64 MiB line limit, whose rest is discarded as
@@ -32,6 +33,8 @@ import mcp_types as types
 from mcp.server.stdio import stdio_server
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
+
+from .terminal import terminal_reader
 
 _MAX_LINE_BYTES = 64 * 1024 * 1024  # one JSON-RPC message per line; far above anything a client sends
 _SKIP_CHUNK = 1024 * 1024  # an oversized line is dropped this much at a time
@@ -211,7 +214,11 @@ async def stdio_streams() -> AsyncGenerator[tuple[Any, Any]]:
     """The (read, write) streams `Server.run` takes, over stdin/stdout."""
     pipes = await _open_pipes() if pipes_usable() else None
     if pipes is None:
-        async with stdio_server() as (read_stream, write_stream):
+        # A terminal is read on the event loop rather than in a thread, so Ctrl-C ends the server at once.
+        async with (
+            terminal_reader() as terminal,
+            stdio_server(_Lines(terminal) if terminal else None) as (read_stream, write_stream),  # type: ignore[arg-type]
+        ):
             yield _UnreadableLinesAnswered(read_stream, write_stream), write_stream
         return
     lines, writer, restore = pipes
