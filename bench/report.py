@@ -8,7 +8,7 @@ from servers import LIST_LIMIT, MAX_PAGE
 
 RESULT_CAP_TOKENS = 25_000  # Claude Code refuses larger tool results
 OPS = ("retrieve", f"list_{LIST_LIMIT}")
-COLUMNS = ("ours", "floor", "bare", "peer")
+COLUMNS = ("ours", "before", "floor", "bare", "peer")
 
 
 def check(value: float | None, limit: float, *, at_most: bool = True) -> dict[str, Any]:
@@ -125,8 +125,8 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{per['retrieve']['direct']['median_ms']:.2f} ms, list {per[OPS[1]]['direct']['median_ms']:.2f} ms; "
                 f"bare `echo` round trip {per['sdk_echo_round_trip']['median_ms']:.2f} ms)",
                 "",
-                "| op | measure | " + " | ".join(keys) + " | ours / floor | ours / peer |",
-                "|---|---|" + "---:|" * (len(keys) + 2),
+                "| op | measure | " + " | ".join(keys) + " | ours / floor | ours / peer | ours / before |",
+                "|---|---|" + "---:|" * (len(keys) + 3),
             ]
             for op in OPS:
                 for name, field in (
@@ -137,7 +137,7 @@ def markdown(results: dict[str, Any]) -> str:
                 ):
                     values = {key: per[op][key].get(field) for key in keys}
                     cells = [_fmt(values[key], " ms") for key in keys]
-                    ratios = [_times(_ratio(values["ours"], values.get(o))) for o in ("floor", "peer")]
+                    ratios = [_times(_ratio(values["ours"], values.get(o))) for o in ("floor", "peer", "before")]
                     lines.append(f"| {op} | {name} | " + " | ".join(cells + ratios) + " |")
             lines.append("")
         tp = data.get("throughput")
@@ -150,30 +150,33 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 def _http_tables(pass_name: str, tp: dict[str, Any]) -> list[str]:
+    configs = [entry for entry in tp.values() if isinstance(entry, dict) and "workers" in entry]
+    keys = [key for key in ("ours", "before", "floor", "peer") if configs and key in configs[0][OPS[0]]]
+    others = [key for key in keys if key != "ours"]
     lines = [
         f"**[{pass_name}] HTTP, {tp['concurrency']} clients** — calls/s · p50 / p95 · server CPU per call",
         "",
-        "| processes | op | ours | floor | peer | ours / floor calls/s | ours / floor CPU | ours / peer calls/s |",
-        "|---|---|---|---|---|---:|---:|---:|",
+        "| processes | op | "
+        + " | ".join(keys)
+        + " | "
+        + " | ".join(f"ours / {other} calls/s | ours / {other} CPU" for other in others)
+        + " |",
+        "|---|---|" + "---|" * len(keys) + "---:|" * (2 * len(others)),
     ]
-    for entry in tp.values():
-        if not isinstance(entry, dict) or "workers" not in entry:
-            continue
+    for entry in configs:
         for op in OPS:
             cells = []
-            for key in ("ours", "floor", "peer"):
-                run = entry[op].get(key)
+            for key in keys:
+                run = entry[op][key]
                 cells.append(
-                    "—"
-                    if run is None
-                    else f"{run['calls_per_s']:,.0f} · {run['p50_ms']:.1f} / {run['p95_ms']:.1f} ms · "
+                    f"{run['calls_per_s']:,.0f} · {run['p50_ms']:.1f} / {run['p95_ms']:.1f} ms · "
                     f"{_fmt(run.get('server_cpu_ms_per_call'), ' ms')}"
                     + (f" · **{run['errors']} errors**" if run["errors"] else "")
                 )
             ratios = [
-                _times(entry[op].get("ours_to_floor_calls_per_s")),
-                _times(entry[op].get("ours_to_floor_cpu_per_call")),
-                _times(entry[op].get("ours_to_peer_calls_per_s")),
+                _times(entry[op].get(f"ours_to_{other}_{measure}"))
+                for other in others
+                for measure in ("calls_per_s", "cpu_per_call")
             ]
             lines.append(f"| {entry['workers']} | {op} | " + " | ".join(cells + ratios) + " |")
     lines.append("")

@@ -106,12 +106,14 @@ async def run_async(args: argparse.Namespace, plan: Plan, logs: Path) -> dict[st
             "schemas_in_project": SCHEMAS_IN_PROJECT,
             "ours_log_level": args.ours_log_level,
             "ours_command": args.ours,
+            "before_command": args.before,
         },
         "passes": {},
     }
     servers = build_servers(args)
-    stdio_servers = [servers["ours"], servers["floor"], servers["peer"]]
-    everyone = [*stdio_servers, servers["bare"]]
+    stdio_servers = [servers["ours"], *([servers["before"]] if "before" in servers else []), servers["floor"]]
+    stdio_servers.append(servers["peer"])
+    everyone = [server for server in [*stdio_servers, servers["bare"]] if server.key != "before"]
     for latency in [0.0] if args.no_latency_pass else [0.0, args.latency_ms]:
         pass_name = f"{latency:g}ms"
         log(f"== sandbox latency {pass_name}")
@@ -137,7 +139,7 @@ async def run_async(args: argparse.Namespace, plan: Plan, logs: Path) -> dict[st
                     round_seconds=plan.round_seconds if zero else plan.round_seconds_latency,
                     rounds=plan.rounds if zero else plan.rounds_latency,
                 )
-                contenders = args.contenders.split(",")
+                contenders = args.contenders.split(",") + (["before"] if "before" in servers else [])
                 pass_result["throughput"] = throughput(servers, sandbox, tp_plan, logs, contenders=contenders)
             results["passes"][pass_name] = pass_result
         finally:
@@ -165,6 +167,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="counted seconds per HTTP round (default 5)")
     parser.add_argument("--workers", type=int, help="processes of the multi-process HTTP row (default: cores)")
     parser.add_argument("--ours", help="command of our server (default: the venv's posthog-external-data-mcp)")
+    parser.add_argument("--before", help="command of an earlier build of ours, measured beside it (per call, HTTP)")
     parser.add_argument("--peer", help="command of the peer (default: python bench/peer_fastmcp.py)")
     parser.add_argument("--bare", help="command of the bare server (default: python bench/bare_sdk_server.py)")
     parser.add_argument("--ours-log-level", default="warning", help="--log-level given to our server (default warning)")

@@ -4,6 +4,7 @@
 * floor — bench/floor_server.py: an `MCPServer` forwarding one GET per call, returning PostHog's body as text.
 * peer  — bench/peer_fastmcp.py: `FastMCP.from_openapi` over bench/openapi.json.
 * bare  — bench/bare_sdk_server.py: an `MCPServer` with one `echo` tool (no upstream call).
+* before — optional (`--before CMD`): an earlier build of ours, for before/after ratios from one run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def build_servers(args: argparse.Namespace) -> dict[str, Server]:
         factory = "peer_fastmcp:create_http_app"
         return [*serve_workers, "--factory", factory, "--port", str(port), "--workers", str(workers)]
 
-    return {
+    servers = {
         "ours": Server(
             key="ours",
             label="posthog-external-data-mcp",
@@ -104,6 +105,18 @@ def build_servers(args: argparse.Namespace) -> dict[str, Server]:
             calls_upstream=False,
         ),
     }
+    if getattr(args, "before", None):
+        # An earlier build of ours (e.g. `env PYTHONPATH=/path/to/old/src python -m posthog_external_data_mcp`),
+        # measured in the same interleaved run: before/after ratios that the machine's load cannot skew.
+        before_cmd = [*shlex.split(args.before), "--log-level", args.ours_log_level]
+        servers["before"] = replace(
+            servers["ours"],
+            key="before",
+            label="posthog-external-data-mcp, earlier build",
+            stdio=before_cmd,
+            http=lambda port, workers: [*before_cmd, *http_flags(port, workers)],
+        )
+    return servers
 
 
 @dataclass
