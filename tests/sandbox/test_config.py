@@ -12,6 +12,7 @@ def test_defaults() -> None:
     assert (config.sync_seconds, config.latency_ms, config.retry_after_seconds) == (2.0, 0, 1)
     assert (config.fault_429_rate, config.fault_5xx_rate, config.fault_drop_rate) == (0, 0, 0)
     assert (config.rate_limit_per_minute, config.rate_limit_per_hour, config.seed) == (480, 4800, None)
+    assert config.extra_schemas == 0
 
 
 def test_from_env_reads_every_variable() -> None:
@@ -26,6 +27,7 @@ def test_from_env_reads_every_variable() -> None:
             "POSTHOG_SANDBOX_RATE_LIMIT_PER_MINUTE": "10",
             "POSTHOG_SANDBOX_RATE_LIMIT_PER_HOUR": "100",
             "POSTHOG_SANDBOX_SEED": "42",
+            "POSTHOG_SANDBOX_EXTRA_SCHEMAS": "1000",
             "UNRELATED": "x",
         }
     )
@@ -39,6 +41,7 @@ def test_from_env_reads_every_variable() -> None:
         rate_limit_per_minute=10,
         rate_limit_per_hour=100,
         seed=42,
+        extra_schemas=1000,
     )
 
 
@@ -63,6 +66,8 @@ def test_from_env_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             {"POSTHOG_SANDBOX_FAULT_429_RATE": "0.6", "POSTHOG_SANDBOX_FAULT_5XX_RATE": "0.6"},
             "must not exceed 1",
         ),
+        ({"POSTHOG_SANDBOX_EXTRA_SCHEMAS": "-1"}, "extra_schemas must be between 0 and 20000"),
+        ({"POSTHOG_SANDBOX_EXTRA_SCHEMAS": "lots"}, "POSTHOG_SANDBOX_EXTRA_SCHEMAS must be an integer"),
     ],
 )
 def test_invalid_values_are_rejected(environ: dict[str, str], message: str) -> None:

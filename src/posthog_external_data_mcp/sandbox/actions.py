@@ -74,8 +74,11 @@ def reload(ctx: RequestContext, pk: str) -> Reply:
     except lifecycle.TemporalUnavailableError:
         # Running is only painted once the trigger succeeded.
         raise detail_body(400, TRIGGER_FAILED_DETAIL) from None
-    # A reload creates the schedule when Temporal lost it, which is what ends a #82900-style stall.
-    schema.schedule_stalled = False
+    if schema.schedule_stalled:
+        # A reload creates the schedule when Temporal lost it, which is what ends a #82900-style stall;
+        # the new schedule's first run is one interval away.
+        schema.schedule_stalled = False
+        schema.next_run_at = None
     return Reply(200)
 
 

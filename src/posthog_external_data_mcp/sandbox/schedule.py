@@ -18,7 +18,8 @@ from .store import SandboxState
 
 
 def advance(state: SandboxState, now: datetime, sync_seconds: float) -> None:
-    """Fire due schedules, then settle every job whose time is up."""
+    """Settle the jobs whose time is up, fire due schedules, then settle the runs that fired in the past."""
+    lifecycle.settle_finished_jobs(state, now)
     fire_due_runs(state, now, sync_seconds)
     lifecycle.settle_finished_jobs(state, now)
 
@@ -35,16 +36,24 @@ def fire_due_runs(state: SandboxState, now: datetime, sync_seconds: float) -> No
         if schema.next_run_at is None:
             schema.next_run_at = next_slot(schema, now)
             continue
-        slot = schema.next_run_at + interval * ((now - schema.next_run_at) // interval)
+        missed = (now - schema.next_run_at) // interval
+        slot = schema.next_run_at + interval * missed
         schema.next_run_at = slot + interval
         if blocked is None:
             blocked = billing_blocked_teams(state)
         if schema.team_id in blocked or lifecycle.running_job(state, schema.id) is not None:
             continue
-        try:
-            lifecycle.start_job(state, schema, slot, sync_seconds)
-        except lifecycle.TemporalUnavailableError:
-            continue
+        # Missed slots collapse into the latest; when that one is still running, the one before it has
+        # finished by now, so the table is as fresh as PostHog's would be.
+        slots = [slot]
+        if missed >= 1 and slot + timedelta(seconds=sync_seconds) > now:
+            slots.insert(0, slot - interval)
+        for moment in slots:
+            try:
+                lifecycle.start_job(state, schema, moment, sync_seconds)
+            except lifecycle.TemporalUnavailableError:
+                break
+            lifecycle.settle_finished_jobs(state, now)
 
 
 def billing_blocked_teams(state: SandboxState) -> set[int]:
