@@ -88,12 +88,22 @@ def build_config_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def is_temporary(command: str) -> bool:
+    """A script inside uv's cache (`uvx --from …` environments): it can vanish at the next cache prune."""
+    return any(part.startswith("archive-v") for part in Path(command).parts)
+
+
 def main(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     args = build_config_parser().parse_args(list(argv))
     print(snippet(args.client, environ, sandbox=args.sandbox, read_only=args.read_only))
     sys.stdout.flush()
     note = WHERE[args.client]
-    if not args.sandbox:
-        note += f" Replace {KEY_PLACEHOLDER} with your key." if args.client != "vscode" else ""
+    if not args.sandbox and args.client != "vscode":
+        note += f" Replace {KEY_PLACEHOLDER} with your key."
+    if is_temporary(server_command()[0]):
+        note += (
+            " Note: this runs from uvx's temporary environment, whose path can change: in the config, start "
+            f"`uvx --from /absolute/path/to/your/checkout {PROG}` instead (see the README)."
+        )
     print(note, file=sys.stderr)
     return 0
