@@ -15,6 +15,7 @@ asyncio, logging, the stdlib) so that a pydantic validation is charged to whoeve
 
     .venv/bin/python bench/profile_http.py                      # ours and the floor, retrieve and list
     .venv/bin/python bench/profile_http.py --servers ours --ops retrieve --seconds 8 --json out.json
+    .venv/bin/python bench/profile_http.py --servers before,ours,floor --before 'env PYTHONPATH=old/src python -m posthog_external_data_mcp'
 """
 
 from __future__ import annotations
@@ -137,7 +138,9 @@ def analyse(collapsed: str, cpu_ms_per_call: float, top: int) -> dict[str, Any]:
 
 
 def profile(server_key: str, operation: str, args: argparse.Namespace, sandbox: Sandbox, logs: Path) -> dict[str, Any]:
-    bench_args = SimpleNamespace(ours=args.ours, peer=None, bare=None, ours_log_level=args.ours_log_level)
+    bench_args = SimpleNamespace(
+        ours=args.ours, before=args.before, peer=None, bare=None, ours_log_level=args.ours_log_level
+    )
     server = build_servers(bench_args)[server_key]  # type: ignore[arg-type]
     running = start_http(f"profile-{server_key}", server, 1, sandbox, logs)
     try:
@@ -169,15 +172,36 @@ def profile(server_key: str, operation: str, args: argparse.Namespace, sandbox: 
         return {
             "server": server_key,
             "operation": operation,
+            "collapsed": collapsed,
+            "calls": calls,
             "calls_per_s": result["calls_per_s"],
             "errors": result["errors"],
             "server_cpu_ms_per_call": round(user_ms + system_ms, 3),
             "user_ms_per_call": round(user_ms, 3),
             "system_ms_per_call": round(system_ms, 3),
-            **analyse(collapsed, user_ms, args.top),
         }
     finally:
         running.stop()
+
+
+def combine(bursts: list[dict[str, Any]], args: argparse.Namespace) -> dict[str, Any]:
+    """Several bursts of one server: samples summed, CPU per call over all their calls."""
+    calls = sum(burst["calls"] for burst in bursts)
+    user_ms = sum(burst["user_ms_per_call"] * burst["calls"] for burst in bursts) / calls
+    system_ms = sum(burst["system_ms_per_call"] * burst["calls"] for burst in bursts) / calls
+    collapsed = "\n".join(burst["collapsed"] for burst in bursts)
+    return {
+        "server": bursts[0]["server"],
+        "operation": bursts[0]["operation"],
+        "bursts": len(bursts),
+        "calls_per_s": [burst["calls_per_s"] for burst in bursts],
+        "server_cpu_ms_per_call_per_burst": [burst["server_cpu_ms_per_call"] for burst in bursts],
+        "errors": sum(burst["errors"] for burst in bursts),
+        "server_cpu_ms_per_call": round(user_ms + system_ms, 3),
+        "user_ms_per_call": round(user_ms, 3),
+        "system_ms_per_call": round(system_ms, 3),
+        **analyse(collapsed, user_ms, args.top),
+    }
 
 
 def render(profiles: list[dict[str, Any]]) -> str:
@@ -229,7 +253,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rate", type=int, default=400, help="py-spy samples per second (default 400)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--repeat", type=int, default=1, help="bursts per server, order rotating (summed)")
     parser.add_argument("--ours", help="command of our server (default: the venv's posthog-external-data-mcp)")
+    parser.add_argument("--before", help="command of an earlier build of ours (profiled as server `before`)")
     parser.add_argument("--ours-log-level", default="warning")
     parser.add_argument("--json", type=Path, help="write the profile tables here")
     parser.add_argument("--raw-dir", type=Path, help="keep py-spy's collapsed stacks in this folder")
@@ -240,11 +266,16 @@ def main() -> None:
     logs.mkdir(parents=True, exist_ok=True)
     sandbox = Sandbox.start(0.0, logs / "sandbox.log")
     profiles: list[dict[str, Any]] = []
+    servers = args.servers.split(",")
     try:
         for operation in args.ops.split(","):
-            for server_key in args.servers.split(","):
-                print(f"-- {server_key} {operation}", file=sys.stderr, flush=True)
-                profiles.append(profile(server_key, operation, args, sandbox, logs))
+            bursts: dict[str, list[dict[str, Any]]] = {key: [] for key in servers}
+            for round_index in range(args.repeat):
+                shift = round_index % len(servers)
+                for server_key in servers[shift:] + servers[:shift]:
+                    print(f"-- {server_key} {operation} ({round_index + 1}/{args.repeat})", file=sys.stderr, flush=True)
+                    bursts[server_key].append(profile(server_key, operation, args, sandbox, logs))
+            profiles += [combine(bursts[key], args) for key in servers]
     finally:
         sandbox.stop()
     if args.json:
