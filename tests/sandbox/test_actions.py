@@ -1,4 +1,4 @@
-"""Contract §1.4: the custom actions, destroy and create, with their real status codes and bodies."""
+"""The custom actions, destroy and create, with their real status codes and bodies."""
 
 from __future__ import annotations
 

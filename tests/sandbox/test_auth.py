@@ -1,4 +1,4 @@
-"""Contract §6: authentication, scopes, the error envelope, rate limits, and the order of the checks."""
+"""Authentication, scopes, the error envelope, rate limits, and the order of the checks."""
 
 from __future__ import annotations
 

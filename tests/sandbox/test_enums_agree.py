@@ -1,4 +1,4 @@
-"""The sandbox and the PostHog client spell PostHog's value sets the same way (contract §2).
+"""The sandbox and the PostHog client spell PostHog's value sets the same way.
 
 They are written separately on purpose (the sandbox imports nothing of the client), so this test is what keeps
 them in step: a value added to one and not the other fails here.

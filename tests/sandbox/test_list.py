@@ -1,4 +1,4 @@
-"""Contract §3: the list endpoint (pagination, links, search, ordering, soft deletes, source null)."""
+"""The list endpoint (pagination, links, search, ordering, soft deletes, source null)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract §1.3: every PATCH/PUT rule, in PostHog's order, with its exact status, envelope and message."""
+"""Every PATCH/PUT rule, in PostHog's order, with its exact status, envelope and message."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract §5: both route families, optional trailing slash, @current and the project errors."""
+"""Both route families, optional trailing slash, @current and the project errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Contract §1.2: the schema representation (key order, relabelled statuses, table, source summary)."""
+"""The schema representation (key order, relabelled statuses, table, source summary)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The schema viewset: list/retrieve/update/destroy and the custom actions of contract §1.4."""
+"""The schema viewset (viewset.py): list/retrieve/update/destroy and the custom actions."""
 
 from __future__ import annotations
 

@@ -166,7 +166,7 @@ SCENARIO_ROWS: tuple[SchemaRow, ...] = (
         sync_type="full_refresh",
         frequency="6hour",
         last_synced=Ago(days=23, hours=4),
-        table_rows=312,
+        table_rows=1_318,
         growth=2,
         history=0,
         schedule_stalled=True,

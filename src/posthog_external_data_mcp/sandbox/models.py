@@ -153,7 +153,7 @@ class Source:
     created_via: str | None = "web"
     description: str | None = None
     stored_status: str = "Running"
-    """The model's own ``status`` column, shown only when no schema decides (A8.4)."""
+    """The model's own ``status`` column, shown only when no schema decides the derived status."""
     discovery: dict[str, DiscoveredTable] = field(default_factory=lambda: {})
     webhook_created: bool = False
     webhook_setup_error: str | None = None

@@ -1,4 +1,4 @@
-"""The log lines one sync run writes, with PostHog's own texts (A1.6 of the behaviour notes; sources in docs).
+"""The log lines one sync run writes, with PostHog's own texts (the source files are cited in docs/sandbox.md).
 
 A run writes its opening lines when it starts and the rest when it settles, all carrying the run's
 ``workflow_run_id`` as ``instance_id``. Most lines are DEBUG, as in PostHog, where an ERROR line hides

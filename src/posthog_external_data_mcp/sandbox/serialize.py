@@ -1,4 +1,4 @@
-"""The ExternalDataSchemaSerializer representation (contract §1.2), key order included."""
+"""The ExternalDataSchemaSerializer representation (serializers.py), key order included."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The source viewset, read-only: ``list`` and ``retrieve`` as PostHog serves them (A8 of the behaviour notes).
+"""The source viewset, read-only: ``list`` and ``retrieve`` as PostHog serves them (source viewset and source_setup.py).
 
 Writes (create, update, destroy) exist in PostHog but are not emulated: after the scope and object checks
 they answer 405, so nothing that looks like a source change ever succeeds here.
