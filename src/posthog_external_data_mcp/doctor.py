@@ -1,12 +1,16 @@
 """`posthog-external-data-mcp doctor`: diagnose the day-one failures in one command.
 
 Checks, in order, that the host answers, the key is accepted, which of the two scopes the key has, that the
-project resolves, and that a list call works — and prints one concrete fix per failure (wrong region host,
-missing scope, wrong project). Exit code 0 when every check passes, 1 otherwise, 2 for bad settings.
+project resolves, and that a list call works — and prints one concrete fix per failure. The host check tells
+apart what fails before any answer (a name that does not resolve, a closed port, TLS, a timeout) from a host that
+answers but is not PostHog's API (a path in POSTHOG_HOST, another service); the region is blamed only when a
+PostHog host refuses the key. Exit code 0 when every check passes, 1 otherwise, 2 for bad settings.
 """
 
 from __future__ import annotations
 
+import socket
+import ssl
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -73,9 +77,13 @@ def parse_target(argv: Sequence[str], environ: Mapping[str, str]) -> Target:
     )
 
 
+INGESTION_HOSTS = ("us.i.posthog.com", "eu.i.posthog.com", "app.posthog.com")
+
+
 def _region_fix(host: str) -> str:
+    """For a host that answers as PostHog but refuses the key: keys only work in their own region."""
     hostname = urlsplit(host).hostname or ""
-    if hostname in ("us.i.posthog.com", "eu.i.posthog.com", "app.posthog.com"):
+    if hostname in INGESTION_HOSTS:
         region = "eu" if hostname.startswith("eu") else "us"
         return f"{host} is not PostHog's private API host: set POSTHOG_HOST=https://{region}.posthog.com"
     if hostname == "eu.posthog.com":
@@ -105,24 +113,83 @@ async def run_checks(target: Target, transport: httpx2.AsyncBaseTransport | None
     return checks
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def network_failure(host: str, exc: httpx2.HTTPError) -> tuple[str, str]:
+    """What went wrong before any HTTP answer (name, port, network, TLS), and its own fix: never the region."""
+    parts = urlsplit(host)
+    hostname = parts.hostname or host
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    causes = _causes(exc)
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return (
+            f"the name {hostname} does not resolve (DNS lookup failed)",
+            "check the spelling of POSTHOG_HOST (PostHog Cloud: https://us.posthog.com or https://eu.posthog.com) "
+            "and that this machine can resolve names (network, VPN, DNS)",
+        )
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return (
+            f"nothing accepts connections at {hostname}:{port} (connection refused)",
+            "check the port in POSTHOG_HOST and that the instance is running there (PostHog Cloud needs no "
+            "port: https://us.posthog.com or https://eu.posthog.com)",
+        )
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
+        return (
+            f"the TLS handshake with {hostname} failed ({one_line(exc)})",
+            "for a self-hosted instance with its own certificate authority, set SSL_CERT_FILE to its CA bundle; "
+            "otherwise check that POSTHOG_HOST is the https:// address PostHog is served at",
+        )
+    if isinstance(exc, httpx2.TimeoutException):
+        return (
+            f"no answer from {hostname}:{port} in time (network timeout)",
+            "check the network path to POSTHOG_HOST (firewall, proxy, VPN); behind a proxy, set HTTPS_PROXY",
+        )
+    return (
+        f"could not reach {hostname}:{port} ({type(exc).__name__}: {one_line(exc)})",
+        "check the network path to POSTHOG_HOST (firewall, proxy, VPN)",
+    )
+
+
+def wrong_service(host: str, response: httpx2.Response) -> tuple[str, str]:
+    """The host answered, but not as PostHog's API does: a path in POSTHOG_HOST, or another service."""
+    parts = urlsplit(host)
+    kind = response.headers.get("content-type", "no content type").split(";")[0]
+    detail = f"{host} answered HTTP {response.status_code} ({kind}) where PostHog's API answers JSON"
+    if parts.path not in ("", "/"):
+        origin = f"{parts.scheme}://{parts.netloc}"
+        return detail, f"POSTHOG_HOST must be the base URL without a path ({parts.path}): set POSTHOG_HOST={origin}"
+    hostname = parts.hostname or ""
+    if hostname in INGESTION_HOSTS:
+        return detail, _region_fix(host)
+    return (
+        detail,
+        "POSTHOG_HOST is not a PostHog instance: use the address you open PostHog at (PostHog Cloud: "
+        "https://us.posthog.com or https://eu.posthog.com; self-hosted: your instance's URL)",
+    )
+
+
+def one_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
 async def _check_host(http: httpx2.AsyncClient, target: Target, checks: list[Check]) -> bool:
     started = time.perf_counter()
     try:
         # Unauthenticated on purpose: only reachability is tested here, no key leaves yet.
         response = await http.get(f"{target.host}/api/personal_api_keys/@current/")
     except httpx2.HTTPError as exc:
-        checks.append(Check("host reachable", "FAIL", f"{target.host}: {type(exc).__name__}", _region_fix(target.host)))
+        checks.append(Check("host reachable", "FAIL", *network_failure(target.host, exc)))
         return False
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code not in (200, 401, 403) or "json" not in response.headers.get("content-type", ""):
-        checks.append(
-            Check(
-                "host reachable",
-                "FAIL",
-                f"{target.host} answered HTTP {response.status_code}, not PostHog's API",
-                _region_fix(target.host),
-            )
-        )
+        checks.append(Check("host reachable", "FAIL", *wrong_service(target.host, response)))
         return False
     checks.append(Check("host reachable", "ok", f"{target.host} answered in {elapsed:.0f} ms"))
     return True

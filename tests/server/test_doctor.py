@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
 from posthog_external_data_mcp.sandbox import demo
-from tests.support.processes import SERVER_SCRIPT, RunningSandbox, clean_environment, free_port
+from tests.support.processes import SERVER_SCRIPT, RunningSandbox, clean_environment, free_port, stop
 
 
 def doctor(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -74,11 +78,67 @@ def test_missing_key_is_a_failure_with_the_variable_to_set(sandbox: RunningSandb
     assert "POSTHOG_PERSONAL_API_KEY is not set" in line(result.stdout, "api key accepted")
 
 
-def test_an_unreachable_host_fails_first_and_says_so() -> None:
-    result = doctor(POSTHOG_HOST=f"http://127.0.0.1:{free_port()}", POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL)
+def fix_of(output: str, check: str) -> str:
+    rows = output.splitlines()
+    index = next(i for i, row in enumerate(rows) if row.strip().startswith(check))
+    return rows[index + 1].strip()
+
+
+def test_a_closed_port_is_told_apart_from_a_wrong_region() -> None:
+    port = free_port()
+    result = doctor(POSTHOG_HOST=f"http://127.0.0.1:{port}", POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL)
     assert result.returncode == 1
-    assert "FAIL" in line(result.stdout, "host reachable")
-    assert "api key accepted" not in result.stdout
+    assert f"nothing accepts connections at 127.0.0.1:{port} (connection refused)" in line(
+        result.stdout, "host reachable"
+    )
+    assert fix_of(result.stdout, "host reachable").startswith("fix: check the port in POSTHOG_HOST")
+    assert "region" not in result.stdout
+    assert "api key accepted" not in result.stdout  # nothing else is tried, and no key is sent
+
+
+def test_a_name_that_does_not_resolve_is_a_dns_failure() -> None:
+    result = doctor(POSTHOG_HOST="https://posthog.example.invalid", POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL)
+    assert result.returncode == 1
+    assert "the name posthog.example.invalid does not resolve" in line(result.stdout, "host reachable")
+    assert "check the spelling of POSTHOG_HOST" in fix_of(result.stdout, "host reachable")
+    assert "region" not in result.stdout
+
+
+def test_a_path_in_the_host_is_named_with_the_base_url_to_use(sandbox: RunningSandbox) -> None:
+    result = doctor(POSTHOG_HOST=f"{sandbox.url}/project/1", POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL)
+    assert result.returncode == 1
+    assert "where PostHog's API answers JSON" in line(result.stdout, "host reachable")
+    assert fix_of(result.stdout, "host reachable") == (
+        f"fix: POSTHOG_HOST must be the base URL without a path (/project/1): set POSTHOG_HOST={sandbox.url}"
+    )
+
+
+def test_a_host_that_is_not_posthog_is_told_so(tmp_path: Path) -> None:
+    port = free_port()
+    # Any web server that is not PostHog: here Python's own, answering 404 with an HTML page.
+    other = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(tmp_path), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port(port)
+        result = doctor(POSTHOG_HOST=f"http://127.0.0.1:{port}", POSTHOG_PERSONAL_API_KEY=demo.KEY_ALL)
+    finally:
+        stop(other)
+    assert result.returncode == 1
+    assert "answered HTTP 404 (text/html)" in line(result.stdout, "host reachable")
+    assert "POSTHOG_HOST is not a PostHog instance" in fix_of(result.stdout, "host reachable")
+
+
+def wait_for_port(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on port {port}")
 
 
 def test_the_ingestion_host_is_recognised_as_the_wrong_host() -> None:
