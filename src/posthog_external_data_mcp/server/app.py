@@ -45,6 +45,7 @@ from .state_keys import state_boundary
 from .tool_names import ToolName
 from .tools import TOOLS, ToolCall, ToolRow
 from .upstream import Upstream
+from .waiting import Clock
 
 logger = logging.getLogger("posthog_external_data_mcp")
 
@@ -111,7 +112,9 @@ def tool_definition(row: ToolRow[Any], policy: ConfirmPolicy = "auto") -> types.
     )
 
 
-def build_server(settings: Settings, upstream: Upstream, *, retry: RetryPolicy | None = None) -> Server[AppState]:
+def build_server(
+    settings: Settings, upstream: Upstream, *, retry: RetryPolicy | None = None, clock: Clock | None = None
+) -> Server[AppState]:
     """The MCP server for these settings, talking to `upstream` (real PostHog, the sandbox, or a test double)."""
     definitions: dict[ConfirmPolicy, dict[str, types.Tool]] = {
         policy: {row.name: tool_definition(row, policy) for row in TOOLS} for policy in CONFIRM_POLICIES
@@ -226,6 +229,7 @@ def build_server(settings: Settings, upstream: Upstream, *, retry: RetryPolicy |
             client=client,
             report_progress=ctx.session.report_progress,
             asking=asking(ctx, params, access),
+            clock=clock or Clock(),
         )
         result, outcome = await run_tool(row, params.arguments or {}, call, access, upstream.base_url)
         _log_call(row.name, outcome, client, started, ctx.request)

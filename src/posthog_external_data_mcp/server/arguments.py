@@ -13,6 +13,7 @@ from uuid import UUID
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..posthog_client import SchemaCreate, SchemaUpdate
+from .waiting import MAX_WAIT_SECONDS
 
 _PROJECT_PATTERN = r"^(@current|[1-9][0-9]{0,17})$"
 
@@ -68,6 +69,17 @@ class ConfirmArguments(SchemaArguments):
     """For the tools that remove data (rows with a `confirmation`): `confirm` names the schema meant."""
 
     confirm: str | None = Field(default=None, max_length=400, description="The schema's name, to confirm.")
+
+
+class WaitArguments(SchemaArguments):
+    """For the tools that can wait for a sync to end (reload, resync, retrieve): see waiting.py."""
+
+    # Explained in the tools' descriptions: a description here would cost tokens in three tools.
+    wait_seconds: int = Field(default=0, ge=0, le=MAX_WAIT_SECONDS)
+
+
+class ResyncArguments(ConfirmArguments, WaitArguments):
+    pass
 
 
 class PartialUpdateArguments(SchemaUpdate, SchemaArguments):

@@ -15,6 +15,7 @@ from ..arguments import ToolArguments
 from ..confirmation import Asking, Confirmation
 from ..failures import Failure
 from ..tool_names import ToolName
+from ..waiting import Clock
 
 ArgumentsT = TypeVar("ArgumentsT", bound=ToolArguments)
 
@@ -37,6 +38,8 @@ class ToolCall:
     report_progress: ReportProgress = no_progress
     # How the runner may ask the person behind the client before a row with a confirmation runs.
     asking: Asking = field(default_factory=Asking)
+    # Time as the waiting loop reads it (waiting.py); tests pass a fake clock.
+    clock: Clock = field(default_factory=Clock)
 
 
 @dataclass(frozen=True)

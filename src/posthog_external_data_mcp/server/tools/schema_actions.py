@@ -7,11 +7,12 @@ from typing import Protocol
 from uuid import UUID
 
 from ...posthog_client import ActionOutcome, PostHogClient, ProjectRef, Scope
-from .. import results
-from ..arguments import ConfirmArguments, SchemaArguments
+from .. import results, wait_results
+from ..arguments import ConfirmArguments, ResyncArguments, SchemaArguments, WaitArguments
 from ..confirmation import Confirmation
 from ..tool_names import ToolName
 from .rows import Output, ToolCall, ToolRow
+from .sync_runs import sync_action
 
 
 class SchemaAction(Protocol):
@@ -33,19 +34,21 @@ def _action(
 
 
 _BILLING_LIMIT_HINT = "If the billing limit is reached, raise it in PostHog's billing settings; otherwise retry later."
-_POLL_UNTIL_DONE = f"Call {ToolName.RETRIEVE} until status is Completed or Failed."
 
 RELOAD = ToolRow(
     name=ToolName.RELOAD,
     title="Sync a table now",
-    description="Start a sync of this table now with its configured method. Poll retrieve until status leaves Running.",
+    description=(
+        "Sync this table now (its configured method; data kept). wait_seconds waits for the final status and a "
+        "failure's error logs."
+    ),
     scope=Scope.WRITE,
     read_only=False,
     destructive=False,
     idempotent=False,
-    arguments=SchemaArguments,
-    output=results.ActionResult,
-    run=_action(PostHogClient.reload, "Sync started; status is Running.", _POLL_UNTIL_DONE),
+    arguments=WaitArguments,
+    output=wait_results.SyncRunShape,
+    run=sync_action(PostHogClient.reload, "Sync started; status is Running."),
     hints={400: _BILLING_LIMIT_HINT},
 )
 
@@ -67,16 +70,16 @@ RESYNC = ToolRow(
     name=ToolName.RESYNC,
     title="Resync a table from scratch",
     description=(
-        "Destructive: reset this table's sync state and re-import all rows, cancelling a running sync. Prefer "
-        "reload unless data is wrong or a sync setting changed."
+        "Destructive: wipe and re-import every row in one step (cursor reset, running sync cancelled); never "
+        "also delete-data. Prefer reload. wait_seconds as in reload."
     ),
     scope=Scope.WRITE,
     read_only=False,
     destructive=True,
     idempotent=False,
-    arguments=ConfirmArguments,
-    output=results.ActionResult,
-    run=_action(PostHogClient.resync, "Full resync started; status is Running.", _POLL_UNTIL_DONE),
+    arguments=ResyncArguments,
+    output=wait_results.SyncRunShape,
+    run=sync_action(PostHogClient.resync, "Full resync started; status is Running."),
     hints={400: _BILLING_LIMIT_HINT},
     confirmation=Confirmation(
         "Resync",
@@ -89,8 +92,8 @@ DELETE_DATA = ToolRow(
     name=ToolName.DELETE_DATA,
     title="Delete a table's synced data",
     description=(
-        "Destructive: delete this table's imported data; the schema and config stay. The next sync imports "
-        "everything again."
+        "Destructive: empties the table and resets its cursor; schema and config stay; rows return at the next "
+        "sync (or reload). Not needed before resync."
     ),
     scope=Scope.WRITE,
     read_only=False,

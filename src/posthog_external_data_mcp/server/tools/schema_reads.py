@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from ...posthog_client import ExternalDataSchema, IncrementalFields, Scope
-from .. import results
-from ..arguments import ListArguments, SchemaArguments
+from ...posthog_client import IncrementalFields, Scope
+from .. import results, wait_results
+from ..arguments import ListArguments, SchemaArguments, WaitArguments
 from ..tool_names import ToolName
 from .rows import Output, ToolCall, ToolRow
+from .sync_runs import retrieve
 
 
 async def _list(call: ToolCall, args: ListArguments) -> Output:
@@ -17,11 +18,6 @@ async def _list(call: ToolCall, args: ListArguments) -> Output:
     more = f"; next_offset={listing.next_offset}" if listing.next_offset is not None else "; last page"
     headline = f"{len(listing.results)} of {listing.count} schemas from offset {args.offset}{more}."
     return Output(headline, listing, results.list_text)
-
-
-async def _retrieve(call: ToolCall, args: SchemaArguments) -> Output:
-    schema = await call.client.retrieve_schema(args.id, project_id=args.project_id)
-    return Output(f"Retrieved schema '{schema.name}' ({schema.status or 'no status'}).", schema, results.schema_text)
 
 
 async def _incremental_fields(call: ToolCall, args: SchemaArguments) -> Output:
@@ -65,16 +61,16 @@ RETRIEVE = ToolRow(
     name=ToolName.RETRIEVE,
     title="Get a data warehouse table schema",
     description=(
-        "Get one schema's full config and state: sync type, incremental field, primary keys, columns, row "
-        "filters, source capabilities, latest error."
+        "One table's full sync config and state (columns, keys, filters, latest error). wait_seconds waits while "
+        "it is Running."
     ),
     scope=Scope.READ,
     read_only=True,
     destructive=False,
     idempotent=True,
-    arguments=SchemaArguments,
-    output=ExternalDataSchema,
-    run=_retrieve,
+    arguments=WaitArguments,
+    output=wait_results.SchemaShape,
+    run=retrieve,
 )
 
 INCREMENTAL_FIELDS = ToolRow(
@@ -91,4 +87,10 @@ INCREMENTAL_FIELDS = ToolRow(
     arguments=SchemaArguments,
     output=IncrementalFields,
     run=_incremental_fields,
+    # PostHog asks the source live and ignores any body: a 400 here is the source (or its connection) refusing.
+    hints={
+        400: "PostHog could not inspect the table at the source: fix the source's connection in PostHog (Data "
+        "pipeline → Sources: reconnect it, grant read access to the table, allow PostHog's IP addresses), then "
+        "call again."
+    },
 )
