@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 
 from .enums import CdcTableMode, IncrementalFieldType, RowFilterOperator, SyncFrequency, SyncType
 
@@ -201,7 +202,7 @@ class SchemaUpdate(BaseModel):
     should_sync: bool = Field(default=None, description="Enable (true) or pause (false) syncing.")  # pyright: ignore[reportAssignmentType]
     sync_type: SyncType | None = Field(default=None, description="Sync method; call incremental-fields first.")
     incremental_field: str | None = Field(default=None, description="Cursor column for incremental/append.")
-    incremental_field_type: IncrementalFieldType | None = None
+    incremental_field_type: IncrementalFieldType | None = Field(default=None, description="Type of the cursor column.")
     incremental_field_lookback_seconds: int | None = Field(
         default=None,
         ge=0,
@@ -211,22 +212,24 @@ class SchemaUpdate(BaseModel):
     sync_frequency: SyncFrequency | None = Field(default=None, description="'never' pauses the schedule.")
     sync_time_of_day: str | None = Field(
         default=None,
-        pattern=_TIME_OF_DAY.pattern,
         description="UTC start, HH:MM[:SS].",
     )
-    primary_key_columns: list[str] | None = None
-    cdc_table_mode: CdcTableMode | None = None
+    primary_key_columns: list[str] | None = Field(default=None, description="Columns that identify a row.")
+    cdc_table_mode: CdcTableMode | None = Field(default=None, description="CDC sources: what the table holds.")
     enabled_columns: list[str] | None = Field(default=None, description="Columns to import; null imports all.")
     row_filters: list[RowFilter] | None = Field(default=None, description="SQL sources only; null clears.")
     api_version: str | None = Field(default=None, max_length=128, description="Vendor API version override.")
 
     @field_validator("sync_time_of_day")
     @classmethod
-    def _seconds_required_upstream(cls, value: str | None) -> str | None:
+    def _time_of_day(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not _TIME_OF_DAY.match(value):
+            # In words: agents (and people) act on a sentence, not on a regular expression.
+            raise PydanticCustomError("time_of_day", "use HH:MM or HH:MM:SS, UTC (24-hour, e.g. 03:00 or 15:30:00)")
         # PostHog re-parses the raw value strictly as %H:%M:%S and rejects "15:30", so complete it here.
-        if value is not None and len(value) == 5:
-            return f"{value}:00"
-        return value
+        return f"{value}:00" if len(value) == 5 else value
 
     def to_body(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)

@@ -83,7 +83,10 @@ class ResyncArguments(ConfirmArguments, WaitArguments):
 
 
 class PartialUpdateArguments(SchemaUpdate, SchemaArguments):
-    """`id`/`project_id` plus the twelve writable fields; omitted fields are not sent, `null` is."""
+    """`id`/`project_id` plus the twelve writable fields; omitted fields are not sent, `null` is. `dry_run`
+    sends nothing and previews the change's impact instead (change_impact.py)."""
+
+    dry_run: bool = False  # explained in the tool's description
 
     def update(self) -> SchemaUpdate:
         changes = {name: getattr(self, name) for name in self.model_fields_set if name in SchemaUpdate.model_fields}
