@@ -131,3 +131,18 @@ async def test_pausing_says_a_running_sync_finishes_and_costs_one_patch(
     answer = ok(result)
     assert answer["effects"] == ["Schedule: syncing pauses; a sync already running finishes; imported data stays."]
     assert sent(sandbox) == [("PATCH", demo.POSTGRES_EVENTS_ID)]
+
+
+async def test_a_dry_run_whose_source_refuses_inspection_still_previews_and_says_why(
+    connect: Connect, sandbox: RunningSandbox
+) -> None:
+    async with connect() as client:
+        preview = ok(
+            await client.call_tool(
+                UPDATE,
+                {"id": demo.HUBSPOT_DEALS_ID, "sync_type": "incremental", "incremental_field": "x", "dry_run": True},
+            )
+        )
+    unchecked = next(warning for warning in preview["warnings"] if warning.startswith("Candidates not checked"))
+    assert "PostHog answered 400" in unchecked and "grant every scope" in unchecked
+    assert sent(sandbox) == [("GET", demo.HUBSPOT_DEALS_ID), ("POST", "incremental_fields")]
