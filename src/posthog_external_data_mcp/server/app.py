@@ -288,15 +288,15 @@ def _log_call(tool: str, outcome: str, client: PostHogClient, started: float, re
     if not logger.isEnabledFor(logging.INFO):
         return
     last = client.exchanges[-1] if client.exchanges else None
-    line = (
+    upstream = (
         f"tool={tool} outcome={outcome} "
         f"upstream_status={'-' if last is None or last.status is None else last.status} "
-        f"attempts={0 if last is None else last.attempts} "
-        f"duration_ms={(time.perf_counter() - started) * 1000:.1f} "
-        f"request_id={'-' if last is None or last.request_id is None else last.request_id}"
+        f"attempts={0 if last is None else last.attempts}"
     )
+    request_id = f"request_id={'-' if last is None or last.request_id is None else last.request_id}"
     if isinstance(request, Request):
-        # Over HTTP the access log line of this request carries it: one line per request, not two.
-        request.scope.setdefault("state", {})[TOOL_CALL_LOG_KEY] = line
+        # Over HTTP the access log line of this request carries it (one line per request, not two); that line
+        # has its own duration_ms, so it is not repeated here: each key once.
+        request.scope.setdefault("state", {})[TOOL_CALL_LOG_KEY] = f"{upstream} {request_id}"
     else:
-        logger.info("%s", line)
+        logger.info("%s duration_ms=%.1f %s", upstream, (time.perf_counter() - started) * 1000, request_id)
