@@ -1,4 +1,5 @@
-"""The value sets of the External Data Schemas API (contract §2), as `Literal` types.
+"""The value sets of the External Data Schemas API, as `Literal` types (from PostHog/posthog
+products/data_warehouse/backend/models/external_data_schema.py, commit efcc75f3d369).
 
 Literals (not Enum classes) keep the JSON schemas flat: pydantic renders them as inline `enum` lists.
 """

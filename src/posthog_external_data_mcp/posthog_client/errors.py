@@ -1,6 +1,6 @@
 """Typed errors: one class per HTTP status PostHog uses here, plus transport failures.
 
-PostHog answers errors in two shapes (contract §6.4): DRF errors in the exceptions-hog envelope
+PostHog answers errors in two shapes (its DRF exception handler, drf-exceptions-hog): DRF errors in the exceptions-hog envelope
 `{type, code, detail, attr}`, and the custom actions' raw `{"message": …}` / `{"detail": …}` bodies.
 `error_from_response` reads both (and a few degenerate ones) into the same fields.
 """

@@ -1,4 +1,5 @@
-"""Pydantic models of what the External Data Schemas API sends and accepts (contract §1.2–§1.4, §3).
+"""Pydantic models of what the External Data Schemas API sends and accepts: its serializer and actions in
+PostHog/posthog products/data_warehouse/backend/api/external_data_schema.py (commit 9f9237d3582d).
 
 Responses are parsed leniently (unknown keys ignored, odd shapes of secondary fields tolerated): a new PostHog
 field or a column object of a different shape must never make a whole answer unreadable. Requests are strict.
@@ -170,7 +171,7 @@ class IncrementalFields(_Response):
 
 
 class LogEntry(_Response):
-    """One sync log line (contract A1.3): `instance_id` is the Temporal run id of the sync that wrote it."""
+    """One sync log line (the schema's `logs` action): `instance_id` is the Temporal run id of the sync that wrote it."""
 
     timestamp: str
     level: str
@@ -190,7 +191,7 @@ _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 
 class SchemaUpdate(BaseModel):
-    """The PATCH body: the twelve writable fields (contract §1.2).
+    """The PATCH body: the twelve writable fields of PostHog's serializer.
 
     Omitted and explicit `null` stay different: only fields that were set (`model_fields_set`) are sent, so
     `SchemaUpdate(sync_time_of_day=None)` clears the time while `SchemaUpdate()` leaves it alone.

@@ -1,4 +1,5 @@
-"""What the sources list sends (addendum A8): each warehouse source with its schemas, for read-only use.
+"""What the sources list sends (PostHog/posthog products/data_warehouse/backend/api/external_data_source.py,
+commit f68496638e50): each warehouse source with its schemas, for read-only use.
 
 Parsed leniently like every response. Deliberately not modelled: `job_inputs` (the source's configuration,
 where credentials live even after PostHog's masking), `created_by` (an email) and the other setup fields, so

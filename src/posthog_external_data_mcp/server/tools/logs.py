@@ -1,6 +1,6 @@
 """The row of the sync-logs tool: a schema's sync log lines, newest first, one compact line each.
 
-PostHog applies `limit` inside its log query, so its `next` is always null (addendum A1.3): older lines are
+PostHog applies `limit` inside its log query, so its `next` is always null (the schema's `logs` action): older lines are
 reached with `before` = the oldest timestamp shown, which every result states.
 """
 

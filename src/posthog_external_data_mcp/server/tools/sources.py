@@ -1,6 +1,6 @@
 """The row of the sources tool: each warehouse source with its tables (schemas), one line each, in one request.
 
-PostHog's source list embeds every schema of a source, but not their frequency (addendum A8.3); frequency is
+PostHog's source list embeds every schema of a source, but not their frequency (its list serializer); frequency is
 shown when PostHog sends it, and the text says where to find it otherwise. Nothing of a source's configuration
 (`job_inputs`: where its credentials live) is read at all.
 """
