@@ -205,6 +205,13 @@ def report(matrix: Matrix) -> None:
                 "not_is_error_pct": round(100 * sum(not outcome.is_error for outcome in run.outcomes) / calls, 1),
                 "requests_per_call": round(run.requests / calls / max(1, len(run.baseline)), 2),
                 "duplicate_posts": sum(max(0, acted - 1) for acted in run.acted_posts_per_call),
+                "faults_surfaced": dict(
+                    Counter(
+                        f"{outcome.error_meta().get('kind')} {outcome.error_meta().get('status')}"
+                        for outcome in run.outcomes
+                        if not got_posthogs_answer(outcome)
+                    )
+                ),
             }
         )
     print("\n" + "\n".join(json.dumps(row) for row in rows))
