@@ -17,12 +17,14 @@ _MAX_DETAIL_CHARS = 1000
 # Control and invisible formatting characters (incl. bidi overrides): PostHog relays third-party text
 # (a source database's error, say), which must reach the agent as plain data.
 _UNSAFE_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Whole ANSI escape sequences (CSI colours and moves, OSC titles and links), so no "[31m" is left behind.
+_ANSI_SEQUENCES = re.compile(r"\x1b\[[0-9:;<=>?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _SCOPE_IN_DETAIL = re.compile(r"missing required scope '([^']+)'")
 
 
 def clean_text(text: str, limit: int = _MAX_DETAIL_CHARS) -> str:
     """Strip control/invisible characters and cap the length of text that came from upstream."""
-    cleaned = _UNSAFE_CHARS.sub("", text).strip()
+    cleaned = _UNSAFE_CHARS.sub("", _ANSI_SEQUENCES.sub("", text)).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 

@@ -27,6 +27,7 @@ from ..posthog_client import (
 from ..posthog_client.errors import clean_text
 from .diagnosis import diagnose
 from .tool_names import ToolName
+from .untrusted import fence
 
 ERROR_META_KEY = "io.github.posthog-external-data-mcp/error"
 # What a caller wrote (an argument's name, a tool name) is echoed cleaned and at most this long.
@@ -172,7 +173,8 @@ def _from_transport_failure(exc: PostHogConnectionError, call: CallContext) -> F
 def _from_status(exc: APIStatusError, call: CallContext, tool_hints: dict[int, str]) -> Failure:
     label = f"PostHog answered HTTP {exc.status_code}" + (f" ({exc.code})" if exc.code else "")
     where = f" (field: {exc.attr})" if exc.attr else ""
-    message = f"{label}: {exc.detail}{where}"
+    # PostHog's message can relay the source's own words (a 400 from a live check of its table): quoted as data.
+    message = f"{label}: {fence(exc.detail, len(exc.detail) + 1)}{where}"
     hint = _classified_hint(exc) or tool_hints.get(exc.status_code) or _generic_hint(exc, call)
     return Failure(
         kind=exc.kind,

@@ -79,7 +79,7 @@ def _pinned_project_refusal(requested: Any, access: Access) -> failures.Failure 
 
 def error_result(failure: failures.Failure, access: Access) -> types.CallToolResult:
     return types.CallToolResult(
-        content=[types.TextContent(type="text", text=redact_text(failure.text(), access.api_key))],
+        content=[types.TextContent(type="text", text=redact_text(note_if_fenced(failure.text()), access.api_key))],
         is_error=True,
         _meta=redact_structure(failure.as_meta(), access.api_key),
     )

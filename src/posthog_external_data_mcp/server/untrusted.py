@@ -21,9 +21,6 @@ DEFAULT_LIMIT = 300
 # Any one string of a structured result: long enough for a whole error, short enough that no field floods a result.
 STRUCTURED_LIMIT = 2000
 
-# Whole ANSI escape sequences (colours, cursor moves, OSC titles/links), not only their ESC byte, so that no
-# "[31m" residue is left behind.
-_ANSI = re.compile(r"\x1b\[[0-9:;<=>?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 # Invisible characters clean_text leaves: line/paragraph separators, soft hyphen, Arabic letter mark, Mongolian
 # vowel separator, combining grapheme joiner, Hangul fillers, variation selectors, and the tag block
 # (U+E0000-E007F, which can spell out hidden ASCII instructions).
@@ -35,12 +32,13 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def clean(text: str, limit: int = DEFAULT_LIMIT) -> str:
-    """Control, bidi and zero-width characters removed; at most `limit` characters (cut marked with …)."""
+    """Control, bidi and zero-width characters and ANSI sequences removed; at most `limit` characters (cut
+    marked with …)."""
     if len(text) <= limit and text.isascii() and text.isprintable():
         # Printable ASCII holds none of the characters removed (the common case: ids, enums, names): only the
         # strip of clean_text applies. Three regex passes per string were most of a list result's cost.
         return text.strip()
-    return clean_text(_INVISIBLE.sub("", _ANSI.sub("", text)), limit)
+    return clean_text(_INVISIBLE.sub("", text), limit)
 
 
 def fence(text: str, limit: int = DEFAULT_LIMIT) -> str:
