@@ -6,6 +6,7 @@ thread and each call is made through it, with a timeout: a call that hangs is a 
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import secrets
@@ -68,6 +69,7 @@ def keyed_sandbox(key: str, env: Mapping[str, str] | None = None) -> Iterator[Ru
 
 # One keep-alive client for the helpers: a new client per request costs ~100 ms of TLS setup even for http://.
 _HELPER = httpx2.Client(timeout=30)
+atexit.register(_HELPER.close)
 
 
 def key_leaks_at_the_door(sandbox: RunningSandbox) -> list[str]:
