@@ -37,7 +37,7 @@ IDEMPOTENT_CALLS = int(os.environ.get("RELIABILITY_MATRIX_CALLS", "60"))
 POST_CALLS = int(os.environ.get("RELIABILITY_MATRIX_POST_CALLS", "30"))
 # Injected 429s ask for this wait; 0 keeps CI fast, the documented run uses 1.
 RETRY_AFTER = os.environ.get("RELIABILITY_MATRIX_RETRY_AFTER", "0")
-WORKERS_PER_TOOL = 2
+WORKERS_PER_TOOL = 3
 FAULTS = ("--fault-5xx-rate", "0.3", "--fault-429-rate", "0.2", "--fault-drop-rate", "0.1", "--seed", "14")
 SANDBOX_FLAGS = (
     "--rate-limit-per-minute",
