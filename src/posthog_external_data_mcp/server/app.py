@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -131,7 +130,9 @@ def build_server(
     scope_book = ScopeBook(upstream.server_key)
     answered = AnsweredQuestions()
     listeners = InMemorySubscriptionBus()  # 2026-07-28 clients hear of list changes through subscriptions/listen
-    legacy_sessions: weakref.WeakSet[ServerSession] = weakref.WeakSet()  # stdio sessions shown a provisional list
+    # The legacy session (stdio or in-process: one per process) last shown a list before the scopes were known.
+    # A ServerSession is made per request, but its notifications go out on the connection's own channel.
+    shown_provisional: list[ServerSession] = []
     policy = retry or RetryPolicy(total_timeout=settings.timeout_seconds)
 
     def make_client() -> PostHogClient:
@@ -162,9 +163,9 @@ def build_server(
             return
         logger.info("the API key's scopes allow %d tool(s); the others are hidden", sum(map(fitted.may_use, TOOLS)))
         await listeners.publish(ToolsListChanged())
-        for session in list(legacy_sessions):
+        while shown_provisional:
             try:
-                await session.send_tool_list_changed()
+                await shown_provisional.pop().send_tool_list_changed()
             except Exception:  # a session that went away meanwhile
                 logger.debug("could not send tools/list_changed", exc_info=True)
 
@@ -182,7 +183,7 @@ def build_server(
         if scope_book.is_server_key(key):
             # Never on the start-up path: learnt in the background, clients told when it changes their list.
             if ctx.request is None and ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS:
-                legacy_sessions.add(ctx.session)
+                shown_provisional[:] = [ctx.session]
             state.spawn(lambda: scope_book.learn_in_background(state.client, key, learned))
             return access, False
         scopes = await scope_book.look_up(state.client, key)
