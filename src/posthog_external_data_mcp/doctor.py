@@ -33,8 +33,9 @@ from .posthog_client import (
     create_http_client,
 )
 from .posthog_client.errors import APIStatusError
-from .posthog_client.scopes import ALL_SCOPES, Scope
+from .posthog_client.scopes import ALL_SCOPES, Scope, key_grants
 from .server.settings import PROG, SettingsError, build_parser, load_settings
+from .server.tools import TOOLS
 from .wiring import upstream_for
 
 READ_SCOPE = Scope.READ
@@ -239,8 +240,12 @@ def _check_scopes(key: PersonalApiKey, checks: list[Check]) -> None:
     if has_write:
         checks.append(Check("write scope", "ok", WRITE_SCOPE + (" (via *)" if ALL_SCOPES in scopes else "")))
     else:
-        checks.append(Check("write scope", "warn", f"missing {WRITE_SCOPE}: updates, syncs and incremental-fields will be refused",
-                            fix.format(scope=WRITE_SCOPE) + ", or run the server with --read-only"))  # fmt: skip
+        # What the server will offer this key: it hides the tools a key's scopes cannot call (scope_fit.py), so
+        # --read-only would change nothing here (it keeps incremental-fields, which needs the write scope).
+        callable_tools = ", ".join(row.name for row in TOOLS if key_grants(scopes, row.scope))
+        checks.append(Check("write scope", "warn", f"missing {WRITE_SCOPE}: the server offers this key only {callable_tools}",
+                            fix.format(scope=WRITE_SCOPE) + " to change, sync or delete schemas (reading needs "
+                            "nothing more)"))  # fmt: skip
 
 
 def _check_project_scope(key: PersonalApiKey, target: Target, checks: list[Check]) -> None:

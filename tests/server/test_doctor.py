@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from posthog_external_data_mcp.posthog_client import Scope
 from posthog_external_data_mcp.sandbox import demo
+from posthog_external_data_mcp.server.tools import TOOLS
 from tests.support.processes import SERVER_SCRIPT, RunningSandbox, clean_environment, free_port, stop
 
 
@@ -33,11 +35,15 @@ def test_a_good_key_passes_every_check(sandbox: RunningSandbox, key: str) -> Non
     assert key not in result.stdout + result.stderr
 
 
-def test_a_read_only_key_passes_with_a_warning_about_writes(sandbox: RunningSandbox) -> None:
+def test_a_read_only_key_passes_with_a_warning_naming_exactly_the_tools_it_can_call(sandbox: RunningSandbox) -> None:
     result = doctor(POSTHOG_HOST=sandbox.url, POSTHOG_PERSONAL_API_KEY=demo.KEY_READ)
     assert result.returncode == 0
-    assert "warn" in line(result.stdout, "write scope")
-    assert "--read-only" in result.stdout
+    warning = line(result.stdout, "write scope")
+    assert "warn" in warning
+    offered = {row.name for row in TOOLS if row.scope is Scope.READ}
+    assert set(warning.split("only ", 1)[1].split(", ")) == offered
+    # Not --read-only: that keeps incremental-fields, which a read key cannot call.
+    assert "--read-only" not in result.stdout and "add the external_data_source:write scope" in result.stdout
 
 
 def test_a_key_without_the_scope_is_told_to_add_it(sandbox: RunningSandbox) -> None:
