@@ -227,3 +227,17 @@ def test_which_updates_need_the_stored_config_and_which_the_candidates() -> None
     assert needs_stored_config(SchemaUpdate(sync_type="incremental"))
     assert needs_candidates(SchemaUpdate(incremental_field="id"))
     assert not needs_candidates(SchemaUpdate(enabled_columns=["id"]))
+
+
+def test_re_enabling_a_table_that_failed_says_the_cause_must_be_fixed_first() -> None:
+    before = schema(
+        status="Failed", should_sync=False, latest_error="Your Stripe API key has expired. Please create a new key."
+    )
+    impact = assess(before, SchemaUpdate(should_sync=True))
+    assert impact.warnings == (
+        "It last failed: Stripe key expired. Unless that is fixed (Create a new Stripe API key and reconnect the "
+        "source in PostHog (Data pipeline → Sources).), the next run fails the same way.",
+    )
+    # With the fix in the same update (a new cursor field, say) there is nothing to warn about.
+    fixed = assess(before, SchemaUpdate(should_sync=True, sync_type="full_refresh"))
+    assert not any(warning.startswith("It last failed") for warning in fixed.warnings)

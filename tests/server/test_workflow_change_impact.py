@@ -146,3 +146,28 @@ async def test_a_dry_run_whose_source_refuses_inspection_still_previews_and_says
     unchecked = next(warning for warning in preview["warnings"] if warning.startswith("Candidates not checked"))
     assert "PostHog answered 400" in unchecked and "grant every scope" in unchecked
     assert sent(sandbox) == [("GET", demo.HUBSPOT_DEALS_ID), ("POST", "incremental_fields")]
+
+
+async def test_a_renamed_incremental_field_fixed_with_a_preview_then_the_change_then_a_wait(
+    connect: Connect, sandbox: RunningSandbox
+) -> None:
+    """invoices: the source renamed modified_at to updated_at, so PostHog turned the table off."""
+    table = demo.POSTGRES_INVOICES_ID
+    fix = {"id": table, "incremental_field": "updated_at", "incremental_field_type": "timestamp", "should_sync": True}
+    async with connect() as client:
+        preview = ok(await client.call_tool(UPDATE, {**fix, "dry_run": True}))
+        done = ok(await client.call_tool(UPDATE, fix))
+        settled = ok(await client.call_tool("external-data-schemas-retrieve", {"id": table, "wait_seconds": 20}))
+    assert "incremental_field: modified_at → updated_at" in preview["changes"]
+    assert preview["effects"][0].startswith("Full re-import: PostHog reads MAX(updated_at)")
+    assert "warnings" not in preview  # updated_at is a candidate, and the fix is in the same update
+    assert done["effects"] == preview["effects"]
+    assert settled["status"] == "Completed" and settled["incremental_field"] == "updated_at"
+    assert sent(sandbox) == [
+        ("GET", table),
+        ("POST", "incremental_fields"),
+        ("GET", table),
+        ("PATCH", table),
+        ("GET", table),  # Running: the PATCH restarted the import
+        ("GET", table),  # the poll 1 s later: Completed
+    ]

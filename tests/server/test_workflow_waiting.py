@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client
 
@@ -153,3 +154,30 @@ async def test_progress_is_streamed_over_http_with_sse(sandbox: RunningSandbox) 
     assert ok(result)["status"] == "Completed"
     assert [(total, message) for _, total, message in seen] == [(20, "Completed after 1 s")]
     assert schema_requests(sandbox) == [("POST", "reload"), ("GET", ORDERS)]
+
+
+async def test_a_source_side_failure_diagnosed_fixed_at_the_source_re_enabled_and_confirmed(
+    connect: Connect, sandbox: RunningSandbox
+) -> None:
+    """The EU Stripe key expired: the waiting reload says so and how to fix it; once the user has reconnected the
+    source (outside the API), re-enabling warns what it depends on and a second waiting reload confirms it."""
+    table = demo.STRIPE_EU_BALANCE_TRANSACTIONS_ID
+    async with connect() as client:
+        failed = ok(await client.call_tool("external-data-schemas-reload", {"id": table, "wait_seconds": 20}))
+        httpx2.post(f"{sandbox.url}/_sandbox/sources/{demo.STRIPE_EU_SOURCE_ID}/reconnect").raise_for_status()
+        enabled = ok(await client.call_tool("external-data-schemas-partial-update", {"id": table, "should_sync": True}))
+        confirmed = ok(await client.call_tool("external-data-schemas-reload", {"id": table, "wait_seconds": 20}))
+    assert failed["status"] == "Failed" and "expired" in failed["latest_error"]
+    assert failed["next_step"].startswith("Stripe key expired: Create a new Stripe API key and reconnect")
+    assert failed["error_logs"]
+    assert enabled["should_sync"] is True and enabled["warnings"][0].startswith("It last failed: Stripe key expired.")
+    assert confirmed["status"] == "Completed" and "latest_error" not in confirmed
+    assert schema_requests(sandbox) == [
+        ("POST", "reload"),
+        ("GET", table),
+        ("GET", "logs"),
+        ("GET", table),  # enabling: its effect depends on the stored config
+        ("PATCH", table),
+        ("POST", "reload"),
+        ("GET", table),
+    ]

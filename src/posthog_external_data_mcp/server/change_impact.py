@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..posthog_client import ExternalDataSchema, IncrementalFields, SchemaUpdate
+from .diagnosis import diagnose
 from .untrusted import clean
 
 CURSOR_TYPES = frozenset({"incremental", "append"})
@@ -278,6 +279,20 @@ def _running_now(check: _Assessment) -> None:
         )
 
 
+def _enabling_a_failed_table(check: _Assessment) -> None:
+    # PostHog switches a table off when a run fails in a way retrying would not fix (A4); switching it back on
+    # alone brings the same failure unless its cause was fixed meanwhile (often at the source).
+    if check.sent != frozenset({"should_sync"}) or check.after.get("should_sync") is not True or check.before is None:
+        return
+    error = check.was("latest_error")
+    if check.was("status") != "Failed" or not error:
+        return
+    cause = diagnose(error)
+    what = cause.summary if cause is not None else clean(str(error), 120)
+    fix = f" ({cause.fix})" if cause is not None else ""
+    check.warnings.append(f"It last failed: {what}. Unless that is fixed{fix}, the next run fails the same way.")
+
+
 def _stale_cursor_fields(check: _Assessment) -> None:
     switched = check.changed("sync_type") and check.after.get("sync_type") in CURSOR_TYPES
     if not switched:
@@ -352,6 +367,7 @@ _RULES = (
     _columns_and_filters,
     _schedule,
     _running_now,
+    _enabling_a_failed_table,
     _stale_cursor_fields,
     _bare_cursor_edit,
     _against_candidates,
