@@ -35,3 +35,12 @@ def test_the_manifest_args_replace_the_images_cmd_and_still_start() -> None:
     settings = load_settings([*entrypoint, *args], {"POSTHOG_HOST": "https://eu.posthog.com"})
     check_startup(settings, upstream_for(settings))
     assert "/health" in manifest
+
+
+def test_the_manifest_shares_state_keys_from_a_secret_that_the_server_accepts() -> None:
+    manifest = (DEPLOY / "kubernetes.yaml").read_text(encoding="utf-8")
+    assert "name: POSTHOG_MCP_STATE_KEYS" in manifest and "secretKeyRef" in manifest and "kind: Secret" in manifest
+    placeholder = re.search(r'state-keys: "([^"]+)"', manifest).group(1)  # type: ignore[union-attr]
+    settings = load_settings([], {"POSTHOG_MCP_STATE_KEYS": placeholder})
+    assert len(settings.state_keys) == 1
+    assert "POSTHOG_MCP_STATE_KEYS" in (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
