@@ -105,7 +105,10 @@ async def test_an_accepted_confirmation_sends_the_one_request(
     [
         ("external-data-schemas-destroy", "deletes the schema, its sync settings and warehouse table"),
         ("external-data-schemas-delete-data", "deletes warehouse table"),
-        ("external-data-schemas-resync", "re-importing every row"),
+        (
+            "external-data-schemas-resync",
+            "wipes warehouse table 'prod_postgres_orders' (1,284,113 rows) and re-imports",
+        ),
     ],
 )
 async def test_the_question_says_what_is_lost_and_a_decline_sends_nothing_more(

@@ -83,8 +83,8 @@ RESYNC = ToolRow(
     hints={400: _BILLING_LIMIT_HINT},
     confirmation=Confirmation(
         "Resync",
-        "This resets its sync state (incremental cursor included) and rebuilds {table} by re-importing every row "
-        "from the source, cancelling a running sync.",
+        "This wipes {table} and re-imports every row from the source in one step, resetting its sync state "
+        "(incremental cursor included) and cancelling a running sync.",
     ),
 )
 
