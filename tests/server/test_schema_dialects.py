@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -98,15 +99,14 @@ async def test_pydantic_ai_test_model_calls_every_tool(connect: Connect, sandbox
         result = await agent.run("Check the imports.")
     assert sorted(calls) == sorted(tool["name"] for tool in definitions)
     answers = {name: json.loads(text) for name, text in json.loads(result.output).items()}
-    # TestModel fills only the required arguments: the list works as is, create sends its documented request
-    # (which PostHog refuses); an `id` of "a" is refused before any request is built, with the fix in words.
+    # TestModel fills only the required arguments: the list works as is; an `id` of "a" is refused before any
+    # request is built, with the fix in words, so no request names one schema.
     assert answers[ToolName.LIST]["is_error"] is False
     assert answers[ToolName.RETRIEVE]["is_error"] is True
     assert "UUID" in answers[ToolName.RETRIEVE]["text"][0]
-    assert sorted((r["method"], r["path"]) for r in sandbox.requests()) == [
-        ("GET", "/api/projects/@current/external_data_schemas/"),
-        ("POST", "/api/projects/@current/external_data_schemas/"),
-    ]
+    paths = [request["path"] for request in sandbox.requests()]
+    assert "/api/projects/@current/external_data_schemas/" in paths
+    assert not [path for path in paths if re.search(r"/external_data_schemas/[^/]+/", str(path))], paths
 
 
 async def test_pydantic_ai_test_model_generates_a_value_for_every_argument(
