@@ -17,8 +17,10 @@ from mcp import Client, types
 from mcp.shared.exceptions import MCPError
 
 from posthog_external_data_mcp.sandbox import demo
+from posthog_external_data_mcp.server.arguments import ConfirmArguments
 from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from posthog_external_data_mcp.server.settings import Settings
+from posthog_external_data_mcp.server.tools import TOOLS
 from posthog_external_data_mcp.wiring import server_for
 from tests.support.processes import RunningSandbox
 
@@ -330,3 +332,13 @@ async def test_the_input_request_asks_for_one_boolean(open_client: Any) -> None:
     assert isinstance(params, types.ElicitRequestFormParams)
     assert json.dumps(params.requested_schema["properties"]["confirm"]["type"]) == '"boolean"'
     assert params.message.startswith("Resync 'orders'")
+
+
+def test_every_tool_that_removes_data_is_confirmed_by_the_generic_runner() -> None:
+    """A future tool that removes data gets the same guard by saying so in its row: destructive rows carry a
+    confirmation (what they remove) and take ConfirmArguments; no other row does."""
+    for row in TOOLS:
+        assert (row.confirmation is not None) == row.destructive, row.name
+        assert issubclass(row.arguments, ConfirmArguments) == row.destructive, row.name
+        if row.confirmation is not None:
+            assert "{table}" in row.confirmation.loss, row.name
