@@ -23,7 +23,9 @@ ENTRY = {
 
 
 async def test_schema_logs_sends_only_the_given_filters_and_reads_the_entries() -> None:
-    recorder = ScriptedUpstream(httpx2.Response(200, json={"count": 1, "next": None, "previous": None, "results": [ENTRY]}))
+    recorder = ScriptedUpstream(
+        httpx2.Response(200, json={"count": 1, "next": None, "previous": None, "results": [ENTRY]})
+    )
     client = PostHogClient(
         http=create_http_client(transport=httpx2.MockTransport(recorder)),
         base_url="https://us.posthog.com",
