@@ -9,7 +9,7 @@ accepted ones), to measure what that costs. Both servers get it alike in the `*-
 
     python bench/serve_workers.py --factory peer_fastmcp:create_http_app --port 8013 --workers 2
     POSTHOG_EXTERNAL_DATA_MCP_ARGV='["--transport", "http"]' python bench/serve_workers.py \
-        --factory posthog_external_data_mcp.server.http:app_from_environment --port 8012 --workers 2
+        --factory posthog_external_data_mcp.wiring:http_app_from_environment --port 8012 --workers 2
 """
 
 from __future__ import annotations
