@@ -133,6 +133,9 @@ async def test_readonly_header_hides_and_refuses_write_tools(
         "external-data-schemas-list",
         "external-data-schemas-retrieve",
         "external-data-schemas-incremental-fields-create",
+        "external-data-schemas-logs",
+        "external-data-sources-list",
+        "external-data-schemas-health",
     }
     assert sandbox.requests() == []
 
