@@ -33,11 +33,11 @@ from posthog_external_data_mcp.sandbox import demo
 from tests.reliability.support import NO_RATE_LIMITS, Outcome, StdioSession, drain_requests, stdio_session
 from tests.support.processes import RunningSandbox, sandbox_process
 
-IDEMPOTENT_CALLS = int(os.environ.get("RELIABILITY_MATRIX_CALLS", "60"))
-POST_CALLS = int(os.environ.get("RELIABILITY_MATRIX_POST_CALLS", "30"))
+IDEMPOTENT_CALLS = int(os.environ.get("RELIABILITY_MATRIX_CALLS", "90"))
+POST_CALLS = int(os.environ.get("RELIABILITY_MATRIX_POST_CALLS", "20"))
 # Injected 429s ask for this wait; 0 keeps CI fast, the documented run uses 1.
 RETRY_AFTER = os.environ.get("RELIABILITY_MATRIX_RETRY_AFTER", "0")
-WORKERS_PER_TOOL = 3
+WORKERS_PER_TOOL = 6  # concurrent calls per idempotent tool, on average
 FAULTS = ("--fault-5xx-rate", "0.3", "--fault-429-rate", "0.2", "--fault-drop-rate", "0.1", "--seed", "14")
 SANDBOX_FLAGS = (
     "--rate-limit-per-minute",
@@ -148,13 +148,12 @@ def matrix() -> Matrix:
 
 
 def run_idempotent_tools(session: StdioSession, sandbox: RunningSandbox, runs: list[ToolRun]) -> Counter[str]:
-    def worker(run: ToolRun) -> list[Outcome]:
-        return [session.call(run.name, run.arguments) for _ in range(IDEMPOTENT_CALLS // WORKERS_PER_TOOL)]
-
+    # One queue of calls, interleaved across tools: a free worker takes the next, so a call that retries for
+    # 20 s holds up one worker, not a fixed share of the run.
+    calls = [run for _ in range(IDEMPOTENT_CALLS) for run in runs]
     with ThreadPoolExecutor(max_workers=len(runs) * WORKERS_PER_TOOL) as pool:
-        futures = [(run, pool.submit(worker, run)) for run in runs for _ in range(WORKERS_PER_TOOL)]
-        for run, future in futures:
-            run.outcomes += future.result()
+        for run, outcome in zip(calls, pool.map(lambda run: session.call(run.name, run.arguments), calls), strict=True):
+            run.outcomes.append(outcome)
     owner = {key: run for run in runs for key in run.baseline}
     unattributed: Counter[str] = Counter()
     for entry in drain_requests(sandbox):
