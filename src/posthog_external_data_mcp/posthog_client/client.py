@@ -123,13 +123,7 @@ class PostHogClient:
         search: str | None = None,
         project_id: ProjectRef | None = None,
     ) -> SchemaPage:
-        params: dict[str, str | int] = {}
-        if limit is not None:
-            params["limit"] = limit
-        if offset is not None:
-            params["offset"] = offset
-        if search:
-            params["search"] = search
+        params = _page_params(limit, offset, search)
         response = await self._send("GET", self._path(project_id), params=params)
         return _parse(SchemaPage, response)
 
@@ -199,13 +193,7 @@ class PostHogClient:
         project_id: ProjectRef | None = None,
     ) -> SourcePage:
         """Warehouse sources, newest first, each with all its schemas; `search` matches source type and prefix."""
-        params: dict[str, str | int] = {}
-        if limit is not None:
-            params["limit"] = limit
-        if offset is not None:
-            params["offset"] = offset
-        if search:
-            params["search"] = search
+        params = _page_params(limit, offset, search)
         project = self.project_id if project_id is None else project_id
         response = await self._send("GET", sources_path(self.route, project), params=params)
         return _parse(SourcePage, response)
@@ -287,6 +275,18 @@ class PostHogClient:
         if error.retry_after is not None:
             return error.retry_after if error.retry_after <= self.retry.max_retry_after else None
         return self.retry.backoff(attempt - 1, self.rng)
+
+
+def _page_params(limit: int | None, offset: int | None, search: str | None) -> dict[str, str | int]:
+    """PostHog's LimitOffset paging and SearchFilter parameters, only those given (blank search = none)."""
+    params: dict[str, str | int] = {}
+    if limit is not None:
+        params["limit"] = limit
+    if offset is not None:
+        params["offset"] = offset
+    if search:
+        params["search"] = search
+    return params
 
 
 def _bounded(timeout: httpx2.Timeout, remaining: float) -> httpx2.Timeout:
