@@ -223,8 +223,8 @@ async def _check_key(client: PostHogClient, target: Target, checks: list[Check])
 
 def _check_scopes(key: PersonalApiKey, checks: list[Check]) -> None:
     scopes = set(key.scopes)
-    has_write = ALL_SCOPES in scopes or WRITE_SCOPE in scopes
-    has_read = has_write or READ_SCOPE in scopes
+    has_write = key_grants(scopes, WRITE_SCOPE)
+    has_read = key_grants(scopes, READ_SCOPE)
     fix = "edit the key in PostHog (Settings → Personal API keys) and add the {scope} scope"
     if has_read:
         checks.append(Check("read scope", "ok", READ_SCOPE + (" (via *)" if ALL_SCOPES in scopes else "")))
