@@ -12,6 +12,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from posthog_external_data_mcp.posthog_client import RetryPolicy
 from posthog_external_data_mcp.server.app import build_server
 from posthog_external_data_mcp.server.failures import ERROR_META_KEY
 from posthog_external_data_mcp.server.settings import DEFAULT_HOST, Settings
@@ -76,9 +77,13 @@ async def test_a_connection_dropped_after_sending_says_the_request_may_have_reac
 
 async def test_a_connection_refused_says_nothing_was_sent() -> None:
     upstream = ScriptedUpstream(httpx2.ConnectError("Connection refused"))
-    server = build_server(Settings(), Upstream(DEFAULT_HOST, "phx_maybe_sent_test_key", httpx2.MockTransport(upstream)))
+    # Unsent, so the POST is retried: every attempt; millisecond waits keep the test from sleeping ~20 s.
+    quick = RetryPolicy(initial_delay=0.001, max_delay=0.002)
+    transport = httpx2.MockTransport(upstream)
+    server = build_server(Settings(), Upstream(DEFAULT_HOST, "phx_maybe_sent_test_key", transport), retry=quick)
     async with Client(server) as client:
         result = await client.call_tool("external-data-schemas-reload", {"id": SCHEMA_ID})
     assert result.is_error
+    assert len(upstream.requests) == quick.max_retries + 1
     assert "nothing was sent" in error_text(result)
     assert "maybe_sent" not in result.meta[ERROR_META_KEY]  # type: ignore[index]
