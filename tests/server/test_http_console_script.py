@@ -40,10 +40,11 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-@pytest.fixture
-def passthrough_server(sandbox: RunningSandbox) -> Iterator[RunningServer]:
-    """No server key: every request must bring its own phx_ key."""
-    with http_server_process([], {"POSTHOG_HOST": sandbox.url}) as server:
+@pytest.fixture(scope="module")
+def passthrough_server(shared_sandbox: RunningSandbox) -> Iterator[RunningServer]:
+    """No server key: every request must bring its own phx_ key. One process serves the module's tests, as one
+    deployment serves many callers (a test's `sandbox` fixture still resets the demo data and the request log)."""
+    with http_server_process([], {"POSTHOG_HOST": shared_sandbox.url}) as server:
         yield server
 
 
