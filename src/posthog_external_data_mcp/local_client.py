@@ -154,7 +154,7 @@ async def _session(settings: Settings, call: tuple[str, dict[str, Any]] | None, 
 
 
 def main(argv: Sequence[str]) -> int:
-    # Ctrl-C (KeyboardInterrupt) is left to cli.main, which ends every command the same way.
+    # Ctrl-C is left to cli.main, whose handler ends every command the same way.
     try:
         return _main(argv)
     except BrokenPipeError:
