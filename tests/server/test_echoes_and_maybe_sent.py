@@ -7,9 +7,11 @@ talk to PostHog", inviting an agent to send it again.
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx2
 import pytest
-from mcp import Client
+from mcp import Client, types
 from mcp.shared.exceptions import MCPError
 
 from posthog_external_data_mcp.posthog_client import RetryPolicy
@@ -87,3 +89,18 @@ async def test_a_connection_refused_says_nothing_was_sent() -> None:
     assert len(upstream.requests) == quick.max_retries + 1
     assert "nothing was sent" in error_text(result)
     assert "maybe_sent" not in result.meta[ERROR_META_KEY]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_an_unknown_method_is_echoed_clean_and_bounded(connect: Connect, mode: str) -> None:
+    async with connect(mode=mode) as client:
+        with pytest.raises(MCPError) as raised:
+            # A method no MCP server serves, named with what must not come back.
+            await client.session.send_request(
+                types.Request(method="x/" + HOSTILE + "y" * 10_000, params=None), dict[str, Any]
+            )
+    assert raised.value.error.code == -32601
+    echoed = str(raised.value.error.data)
+    assert echoed.startswith("x/evilname") and "more characters cut" in echoed
+    assert len(echoed) < 200
+    assert not any(character in echoed for character in INVISIBLE)

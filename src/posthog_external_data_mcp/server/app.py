@@ -44,6 +44,7 @@ from .settings import CONFIRM_POLICIES, ConfirmPolicy, Settings
 from .state_keys import state_boundary
 from .tool_names import ToolName
 from .tools import TOOLS, ToolCall, ToolRow
+from .unknown_methods import echo_unknown_methods_cleanly
 from .upstream import Upstream
 from .waiting import Clock
 
@@ -286,6 +287,7 @@ def build_server(
     server.middleware.append(
         state_boundary(settings, SERVER_NAME, lambda ctx: resolve_access(ctx.request, settings, upstream).api_key)
     )
+    server.middleware.append(echo_unknown_methods_cleanly)
     return server
 
 
