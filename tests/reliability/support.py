@@ -144,13 +144,15 @@ class StdioSession:
 
 
 @contextmanager
-def stdio_session(env: Mapping[str, str], *args: str) -> Iterator[StdioSession]:
+def stdio_session(env: Mapping[str, str], *args: str, mode: str = "auto") -> Iterator[StdioSession]:
+    """The console script over stdio; `mode` is the SDK client's: "auto" speaks 2026-07-28, "legacy" the
+    2025-11-25 handshake era."""
     with tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) as log:
         params = StdioServerParameters(command=SERVER_SCRIPT, args=list(args), env=clean_environment(env))
 
         @asynccontextmanager
         async def connected() -> AsyncIterator[Client]:
-            async with Client(stdio_client(params, errlog=log)) as client:  # type: ignore[arg-type]
+            async with Client(stdio_client(params, errlog=log), mode=mode) as client:  # type: ignore[arg-type]
                 yield client
 
         with start_blocking_portal() as portal, portal.wrap_async_context_manager(connected()) as client:

@@ -1,6 +1,6 @@
 """Every tool, fuzzed through the SDK client over stdio against the sandbox, with hostile arguments.
 
-One long-lived subprocess of the installed console script holds a random per-run key and talks to the sandbox
+Once per protocol era, one long-lived subprocess of the installed console script holds a random per-run key and talks to the sandbox
 behind a door that admits only that key (programs/keyed_sandbox.py). The tools are discovered with tools/list,
 so a tool added later is fuzzed too. Arguments come from each tool's advertised inputSchema, mutated (see
 strategies.py); the examples are derandomized, so every run draws the same ones. After each call:
@@ -61,12 +61,13 @@ class Fuzzing:
     upstream_requests: Counter[str] = field(default_factory=Counter[str])
 
 
-@pytest.fixture(scope="module")
-def fuzzing() -> Iterator[Fuzzing]:
+# Both protocol eras the server speaks: the SDK client's "auto" (2026-07-28) and "legacy" (2025-11-25).
+@pytest.fixture(scope="module", params=["auto", "legacy"])
+def fuzzing(request: pytest.FixtureRequest) -> Iterator[Fuzzing]:
     key = random_key()
     with keyed_sandbox(key, {"POSTHOG_SANDBOX_SYNC_SECONDS": "0.2"}) as sandbox:
         env = {"POSTHOG_PERSONAL_API_KEY": key, "POSTHOG_HOST": sandbox.url}
-        with stdio_session(env, "--log-level", "debug") as session:
+        with stdio_session(env, "--log-level", "debug", mode=request.param) as session:
             yield Fuzzing(key, sandbox, session, schema_ids(sandbox, key))
 
 
