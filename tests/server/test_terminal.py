@@ -24,6 +24,11 @@ IN_TERMINAL = Path(__file__).parent / "programs" / "in_terminal.py"
 CTRL_C, CTRL_D = b"\x03", b"\x04"
 STARTUP_SECONDS = 60  # a loaded CI machine can take several seconds to import and build the server
 PING = '{"jsonrpc": "2.0", "id": 1, "method": "ping"}'
+INITIALIZE = (
+    '{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", '
+    '"capabilities": {}, "clientInfo": {"name": "terminal", "version": "1"}}}'
+)
+TOOLS_LIST = '{"jsonrpc": "2.0", "id": 2, "method": "tools/list"}'
 _ENDED = re.compile(r"\[exit (-?\d+) nonblocking=(True|False)\]")
 
 
@@ -145,3 +150,26 @@ def test_ctrl_c_ends_the_interactive_call_within_a_second(state: str) -> None:
     assert code == 130, term.output
     assert seconds < 1.0, f"{seconds:.2f} s"
     assert_quiet_end(term)
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_ctrl_c_ends_the_stdio_server_while_nobody_reads_its_output() -> None:
+    """Answers pile up beyond what the terminal buffers, so the server's writer blocks in mid-write, where no
+    cancellation reaches it: Ctrl-C must end the server anyway, without the output being read first."""
+    with terminal("--sandbox") as term:
+        term.read_until("this is an MCP server")
+        term.type(INITIALIZE + "\n")
+        term.read_until('"id":1,"result"')
+        (server,) = children_of(term.pid)
+        term.type("".join(TOOLS_LIST.replace('"id": 2', f'"id": {2 + n}') + "\n" for n in range(40)))
+        time.sleep(1.5)  # ~40 lists of 13 tools: far more than a terminal holds, and none of it read
+        term.type(CTRL_C)
+        deadline = time.monotonic() + 1.0
+        while server in children_of(term.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        still_running = server in children_of(term.pid)
+        assert not still_running, "the server outlived Ctrl-C by a second while its output was blocked"
+        assert term.ended(timeout=10) == 130
