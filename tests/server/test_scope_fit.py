@@ -57,6 +57,15 @@ async def names(client: Client) -> set[str]:
     return {tool.name for tool in (await client.list_tools()).tools}
 
 
+async def scopes_looked_up(sandbox: RunningSandbox) -> None:
+    """Until the server's look-up of its key's scopes has reached PostHog, and a moment for its answer to land."""
+    deadline = time.monotonic() + 10
+    while not sandbox.key_lookups():
+        assert time.monotonic() < deadline
+        await anyio.sleep(0.05)
+    await anyio.sleep(0.2)
+
+
 @pytest.fixture
 def slow_sandbox() -> Iterator[RunningSandbox]:
     """A sandbox that takes 1.5 s over every request, so the scopes lookup is visibly off the start-up path."""
@@ -123,11 +132,7 @@ async def test_a_key_with_every_scope_keeps_every_tool_and_nothing_is_announced(
     notices = Notices()
     async with connected(sandbox.url, mode, notices, api_key=demo.KEY_WRITE) as client:
         assert await names(client) == ALL_TOOLS
-        deadline = time.monotonic() + 10
-        while not sandbox.key_lookups():
-            assert time.monotonic() < deadline
-            await anyio.sleep(0.05)
-        await anyio.sleep(0.2)
+        await scopes_looked_up(sandbox)
         assert await names(client) == ALL_TOOLS
     assert notices.count == 0 and len(sandbox.key_lookups()) == 1
 
@@ -138,11 +143,7 @@ async def test_a_failed_lookup_fails_open_and_is_logged_once(
     caplog.set_level(logging.WARNING, "posthog_external_data_mcp")
     async with connected(sandbox.url, "legacy", api_key=demo.INVALID_KEY) as client:
         assert await names(client) == ALL_TOOLS
-        deadline = time.monotonic() + 10
-        while not sandbox.key_lookups():
-            assert time.monotonic() < deadline
-            await anyio.sleep(0.05)
-        await anyio.sleep(0.2)
+        await scopes_looked_up(sandbox)
         again = await names(client)
         refused = await client.call_tool(ToolName.RELOAD, {"id": ORDERS})
     assert again == ALL_TOOLS
@@ -159,11 +160,7 @@ async def test_a_key_with_neither_scope_keeps_the_list_so_calls_can_say_what_to_
     notices = Notices()
     async with connected(sandbox.url, "legacy", notices, api_key=demo.KEY_UNRELATED_SCOPE) as client:
         await names(client)
-        deadline = time.monotonic() + 10
-        while not sandbox.key_lookups():
-            assert time.monotonic() < deadline
-            await anyio.sleep(0.05)
-        await anyio.sleep(0.2)
+        await scopes_looked_up(sandbox)
         shown = await names(client)
         refused = await client.call_tool(ToolName.LIST, {})
     assert shown == ALL_TOOLS and notices.count == 0
