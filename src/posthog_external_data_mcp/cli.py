@@ -23,8 +23,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Ctrl-C ends every command at once and quietly, whatever it was doing (importing, serving, calling): the work
     # is over, so the interpreter's teardown (a second or more on a loaded machine) is skipped. Exiting from the
     # handler itself, rather than from a KeyboardInterrupt that must first unwind the event loop's cancellation,
-    # means no task, thread or cleanup can hold the exit up (once in a few hundred runs under load, one did for
-    # more than 10 s). The HTTP server installs uvicorn's own handler while it serves, so Ctrl-C there drains first.
+    # means no task, thread or cleanup can hold the exit up (one did: in a terminal the SDK writes stdout from a
+    # worker thread, which blocks while nobody reads). The HTTP server installs uvicorn's own handler while it
+    # serves, so Ctrl-C there drains first.
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with SIGINT ignored
         signal.signal(signal.SIGINT, _end_interrupted)
     try:

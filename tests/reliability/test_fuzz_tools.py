@@ -1,7 +1,7 @@
 """Every tool, fuzzed through the SDK client over stdio against the sandbox, with hostile arguments.
 
-Once per protocol era, one long-lived subprocess of the installed console script holds a random per-run key and talks to the sandbox
-behind a door that admits only that key (programs/keyed_sandbox.py). The tools are discovered with tools/list,
+Once per protocol era, one long-lived subprocess of the installed console script holds a random per-run key and
+talks to the sandbox behind a door that admits only that key (programs/keyed_sandbox.py). The tools are discovered with tools/list,
 so a tool added later is fuzzed too. Arguments come from each tool's advertised inputSchema, mutated (see
 strategies.py); the examples are derandomized, so every run draws the same ones. After each call:
 

@@ -28,7 +28,7 @@ INITIALIZE = (
     '{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25", '
     '"capabilities": {}, "clientInfo": {"name": "terminal", "version": "1"}}}'
 )
-TOOLS_LIST = '{"jsonrpc": "2.0", "id": 2, "method": "tools/list"}'
+TOOLS_LIST = '{{"jsonrpc": "2.0", "id": {id}, "method": "tools/list"}}'
 _ENDED = re.compile(r"\[exit (-?\d+) nonblocking=(True|False)\]")
 
 
@@ -164,12 +164,13 @@ def test_ctrl_c_ends_the_stdio_server_while_nobody_reads_its_output() -> None:
         term.type(INITIALIZE + "\n")
         term.read_until('"id":1,"result"')
         (server,) = children_of(term.pid)
-        term.type("".join(TOOLS_LIST.replace('"id": 2', f'"id": {2 + n}') + "\n" for n in range(40)))
+        term.type("".join(TOOLS_LIST.format(id=2 + n) + "\n" for n in range(40)))
         time.sleep(1.5)  # ~40 lists of 13 tools: far more than a terminal holds, and none of it read
         term.type(CTRL_C)
         deadline = time.monotonic() + 1.0
         while server in children_of(term.pid) and time.monotonic() < deadline:
             time.sleep(0.02)
-        still_running = server in children_of(term.pid)
-        assert not still_running, "the server outlived Ctrl-C by a second while its output was blocked"
+        assert server not in children_of(term.pid), (
+            "the server outlived Ctrl-C by a second while its output was blocked"
+        )
         assert term.ended(timeout=10) == 130
